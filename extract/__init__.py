@@ -1,0 +1,13 @@
+"""File → neutral document model. Knows file formats; knows nothing of annual reports."""
+
+from extract.errors import ExtractError
+from extract.model import Cell, Document, Paragraph, Table
+
+__all__ = ["Cell", "Document", "ExtractError", "Paragraph", "Table", "extract_file"]
+
+
+def extract_file(path, fmt: str | None = None) -> Document:
+    """Sniff the format from content and dispatch to the matching reader."""
+    from extract.dispatch import extract_file as _extract
+
+    return _extract(path, fmt)
