@@ -1,0 +1,52 @@
+"""Document model → Report: metadata, sections, and the facts of tables 2, 3, 4."""
+
+from __future__ import annotations
+
+from extract.model import Document
+from transform.metadata import find_agency, find_title, find_year
+from transform.report import NotAReport, Report
+from transform.sections import split_sections
+from transform.tables.classify import group_tables
+from transform.tables.t2 import map_t2
+from transform.tables.t3 import map_t3
+from transform.tables.t4 import map_t4
+
+
+def build_report(doc: Document) -> Report:
+    title = find_title(doc)
+    sections = split_sections(doc.paragraphs)
+    groups = group_tables(doc.tables)
+    warnings: list[str] = []
+    facts = []
+    generations: dict[str, str] = {}
+    for table_id, mapper in (("t2", map_t2), ("t3", map_t3), ("t4", map_t4)):
+        if table_id in groups:
+            table_facts, gen = mapper(groups[table_id], warnings)
+            facts.extend(table_facts)
+            if gen:
+                generations[table_id] = gen
+    if "t4" in generations:
+        generations["t4"] = generations.get("t3") or generations.get("t2") or generations["t4"]
+        for f in facts:
+            if f.table_id == "t4":
+                f.generation = generations["t4"]
+    if "legacy" in groups:
+        generations["legacy"] = "legacy"
+        warnings.append("legacy 统计表 present: its values are not mapped yet")
+    is_report = title is not None or any(s.section != "unclassified" for s in sections)
+    if not is_report and not facts:
+        raise NotAReport(
+            "no report title (…政府信息公开…报告), no six-part section headings and no statistics table found: "
+            "not a 政府信息公开工作年度报告"
+        )
+    if not facts and "legacy" not in groups:
+        warnings.append("no statistics table found: narrative only")
+    return Report(
+        title=title,
+        agency=find_agency(title, doc),
+        year=find_year(title, doc),
+        generations=generations,
+        facts=facts,
+        sections=sections,
+        warnings=warnings,
+    )

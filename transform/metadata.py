@@ -1,0 +1,86 @@
+"""Report metadata: title, agency as printed, report year.
+
+The title is the first short paragraph naming a 政府信息公开 report. The agency is the title's text before
+the year; when the title omits it (or prints a bare "区卫生健康局"), the preamble and the lines above the
+title are searched for a fuller name ending in the same words.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from extract.model import Document
+from transform.labels import fold
+
+_TITLE_WORDS = re.compile(r"(政府)?信息公开.{0,6}(年度)?(工作)?(年度)?报告")
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+_AGENCY_SUFFIX = re.compile(
+    r"(人民政府|办公室|办公厅|委员会|局|厅|委|办|院|署|中心|管委会|街道办事处|街道|镇|乡|政府|所|站|队)$"
+)
+_ORG = re.compile(r"([\u4e00-\u9fff（）()]{2,40}?(?:人民政府|办公室|办公厅|委员会|管理局|局|厅|委|中心|管委会|街道办事处|政府))")
+
+
+def find_title(doc: Document) -> str | None:
+    for para in doc.paragraphs[:15]:
+        text = re.sub(r"\s+", "", para.text)
+        if 6 <= len(text) <= 80 and _TITLE_WORDS.search(text) and not text.startswith(("根据", "按照", "为", "本报告")):
+            return text
+    return doc.meta.get("title") or None
+
+
+def find_year(title: str | None, doc: Document) -> int | None:
+    if title:
+        m = _YEAR.search(title)
+        if m:
+            return int(m.group(1))
+    head = " ".join(p.text for p in doc.paragraphs[:8])
+    m = re.search(r"统计期限自\s*((?:19|20)\d{2})\s*年", head) or re.search(
+        r"((?:19|20)\d{2})\s*年度?政府信息公开", head
+    )
+    if m:
+        return int(m.group(1))
+    years = Counter(int(y) for y in _YEAR.findall(head))
+    return years.most_common(1)[0][0] if years else None
+
+
+def _agency_from_title(title: str) -> str | None:
+    m = re.match(r"^(.*?)(?:关于)?(?:19|20)\d{2}\s*年", title)
+    name = m.group(1) if m else None
+    if not name:
+        return None
+    name = name.strip("：:，, ")
+    return name or None
+
+
+def find_agency(title: str | None, doc: Document) -> str | None:
+    from_title = _agency_from_title(title) if title else None
+    head_paras = doc.paragraphs[:12]
+    candidates: list[str] = []
+    for para in head_paras:
+        text = re.sub(r"\s+", "", para.text)
+        if title and text == title:
+            continue
+        if len(text) <= 30 and _AGENCY_SUFFIX.search(text) and not _YEAR.search(text) and "、" not in text:
+            candidates.append(text)  # agency printed on its own line above the title
+        for m in re.finditer(r"(?:现将|本报告由|^)([\u4e00-\u9fff]{2,30}?)(?:19|20)\d{2}\s*年度?", text):
+            if _AGENCY_SUFFIX.search(m.group(1)):
+                candidates.append(m.group(1))
+        candidates.extend(m.group(1) for m in _ORG.finditer(text))
+    if from_title and _looks_complete(from_title):
+        longer = [c for c in candidates if c.endswith(from_title) and len(c) > len(from_title) and _looks_complete(c)]
+        return from_title if not longer else from_title  # as printed in the title
+    if from_title:
+        fuller = [c for c in candidates if c.endswith(fold(from_title).lstrip("区县市")) and len(c) > len(from_title)]
+        if fuller:
+            return max(fuller, key=len)
+        return from_title
+    for c in candidates:
+        if _looks_complete(c):
+            return c
+    return None
+
+
+def _looks_complete(name: str) -> bool:
+    """A name that carries its own place ("宁海县卫生健康局"), not a bare "区卫生健康局" or "本局"."""
+    return len(name) >= 5 and bool(_AGENCY_SUFFIX.search(name)) and not name.startswith(("区", "县", "市", "本", "我"))

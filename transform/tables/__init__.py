@@ -1,0 +1,1 @@
+"""Statistical tables of a report: classify each document table, then map its cells to canonical codes."""

@@ -1,0 +1,100 @@
+"""Grid helpers shared by the table mappers: header flattening and column alignment.
+
+Sources disagree on how much of the grid they know (``Table.grid``). The mappers therefore never trust
+raw positions alone: column headers are reconstructed from their *words* with the header tree of
+header_trees.csv, and values are aligned to those leaves by grid column when the grid is exact, or from
+the right (values always sit at the end of a row) when it is not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from extract.model import Cell, Table
+
+
+@dataclass(slots=True)
+class Leaf:
+    path: tuple[str, ...]
+    """Canonical header path (group … leaf)."""
+    printed: tuple[str, ...]
+    """The same path as printed."""
+    cell: Cell
+
+
+def flatten_header(
+    rows: list[list[tuple[str, Cell]]], tree: dict[str, list[str]]
+) -> list[Leaf]:
+    """Turn nested header rows into the ordered list of leaf columns.
+
+    ``rows`` hold (canonical label, cell) tokens per header row, in reading order, unknown words removed.
+    A group token expands into the run of its children found at the cursor of the first lower row that
+    continues it; this reproduces the column order whatever the row/column spans were (the spans are
+    lost in plain-text sources, and a few reports move header cells between rows).
+    """
+    cursors = [0] * len(rows)
+
+    def expand(r: int, label: str, cell: Cell, prefix: tuple, printed: tuple) -> list[Leaf]:
+        children = tree.get(label)
+        path, ppath = prefix + (label,), printed + (cell.text,)
+        if not children:
+            return [Leaf(path, ppath, cell)]
+        for rr in range(r + 1, len(rows)):
+            if cursors[rr] < len(rows[rr]) and rows[rr][cursors[rr]][0] in children:
+                out: list[Leaf] = []
+                taken: set[str] = set()
+                while cursors[rr] < len(rows[rr]):
+                    child, ccell = rows[rr][cursors[rr]]
+                    if child not in children or child in taken:
+                        break  # the next group's children start here
+                    taken.add(child)
+                    cursors[rr] += 1
+                    out.extend(expand(rr, child, ccell, path, ppath))
+                return out
+        return [Leaf(path, ppath, cell)]  # a group printed without its children: keep it as a leaf
+
+    roots = set(tree.get("", []))
+    leaves: list[Leaf] = []
+    for r, row in enumerate(rows):
+        while cursors[r] < len(row):
+            label, cell = row[cursors[r]]
+            cursors[r] += 1
+            if label and (label in roots or label in tree):
+                leaves.extend(expand(r, label, cell, (), ()))
+    return leaves
+
+
+def align_values(table: Table, row: list[Cell], leaves: list[Leaf]) -> tuple[list[Cell | None], list[Cell]]:
+    """Pick the value cell of each leaf in ``row``; return (values per leaf, remaining label cells).
+
+    Exact grids align on the grid column of each leaf; other grids align from the right. A value that
+    cannot be placed is ``None`` (never guessed).
+    """
+    k = len(leaves)
+    if table.grid == "exact":
+        by_col = {c.col: c for c in row}
+        cols = [leaf.cell.col for leaf in leaves]
+        if len(set(cols)) == k and all(col in by_col for col in cols):
+            first = min(cols)
+            return [by_col[col] for col in cols], [c for c in row if c.col < first]
+    if len(row) < k:
+        return [None] * k, list(row)
+    return list(row[-k:]), list(row[:-k])
+
+
+def header_at(header: list[Cell], grid: str) -> dict[int, tuple[Cell, bool]]:
+    """Grid column → (header cell, is_anchor). Spans are expanded (exact) or forward-filled (others)."""
+    out: dict[int, tuple[Cell, bool]] = {}
+    if grid == "exact":
+        for cell in header:
+            for i in range(cell.colspan):
+                out[cell.col + i] = (cell, i == 0)
+        return out
+    last: Cell | None = None
+    for cell in header:
+        if cell.text.strip():
+            last = cell
+            out[cell.col] = (cell, True)
+        elif last is not None:
+            out[cell.col] = (last, False)
+    return out

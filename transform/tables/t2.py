@@ -1,0 +1,85 @@
+"""Table 2 (主动公开政府信息情况): 第二十条 blocks of 信息内容 × column headers.
+
+Row labels are unique across the blocks (规章, 行政许可, 行政事业性收费 …), so a cell is identified by
+(row label, column header) alone; the block caption is kept only as provenance. This survives captions
+printed outside the table and table 2 split into several tables.
+"""
+
+from __future__ import annotations
+
+import difflib
+
+from extract.model import Cell, Table
+from transform.labels import fold, norm
+from transform.report import Fact
+from transform.tables.common import make_fact, printed
+from transform.tables.grid import header_at
+from transform.values import parse_value
+from transform.vocab import Vocab, vocab
+
+
+def _resolve(v: Vocab, kind: str, text: str, known: set[str], warnings: list[str]) -> str | None:
+    label = v.canon("t2", kind, text)
+    if label in known:
+        return label
+    close = difflib.get_close_matches(label, sorted(known), n=1, cutoff=0.8)
+    if close:
+        warnings.append(f"table 2: {kind} label {printed(text)!r} read as {close[0]!r}")
+        return close[0]
+    return None
+
+
+def map_t2(tables: list[Table], warnings: list[str]) -> tuple[list[Fact], str | None]:
+    v = vocab()
+    cells: dict[str, tuple[Cell | None, Table, str]] = {}
+    gens: set[str] = set()
+    block = ""
+    for table in tables:
+        header: dict[int, tuple[Cell, bool]] | None = None
+        for row in table.rows:
+            filled = [c for c in row if c.text.strip()]
+            if not filled:
+                continue
+            if fold(filled[0].text).startswith("第二十条"):
+                block = printed(filled[0].text)
+                if len(filled) == 1:
+                    header = None
+                    continue
+                row = [c for c in row if c is not filled[0]]
+                filled = filled[1:]
+            if norm(filled[0].text) == "信息内容":
+                header = header_at(row, table.grid)
+                for col_cell in filled[1:]:
+                    col = _resolve(v, "col", col_cell.text, v.t2_cols, warnings)
+                    if col:
+                        gens |= v.t2_col_gens[col]
+                continue
+            if header is None:
+                continue
+            label_cell = filled[0]
+            row_label = _resolve(v, "row", label_cell.text, v.t2_rows, warnings)
+            if row_label is None:
+                warnings.append(f"table 2: unknown row {printed(label_cell.text)!r} skipped")
+                continue
+            for cell in row:
+                if cell is label_cell or cell.col < label_cell.col:
+                    continue
+                slot = header.get(cell.col)
+                if slot is None:
+                    continue
+                head, anchor = slot
+                if not anchor and not cell.text.strip():
+                    continue  # the spanned remainder of a merged value cell
+                col = _resolve(v, "col", head.text, v.t2_cols, warnings)
+                code = v.t2_cells.get((row_label, col)) if col else None
+                if code is None:
+                    if norm(head.text) != "信息内容":
+                        warnings.append(f"table 2: no code for {printed(label_cell.text)} > {printed(head.text)}")
+                    continue
+                raw = " > ".join(x for x in (block, printed(label_cell.text), printed(head.text)) if x)
+                prev = cells.get(code)
+                if prev is None or (prev[0] is not None and parse_value(prev[0].text).state == "blank"):
+                    cells[code] = (cell, table, raw)
+    generation = "g21" if "g21" in gens else ("g19" if gens else None)
+    facts = [make_fact("t2", code, "_", cell, table, raw, generation or "") for code, (cell, table, raw) in cells.items()]
+    return facts, generation

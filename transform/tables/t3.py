@@ -1,0 +1,124 @@
+"""Table 3 (收到和处理政府信息公开申请情况): applicant columns × outcome rows, mapped by label path.
+
+Row labels are resolved with their context (a level-3 label such as 1.属于国家秘密 belongs to the last
+level-2 group seen, whatever cell it was printed in), so merged label cells, lost merged cells and
+labels broken over lines all lead to the same path. Columns come from the reconstructed header.
+"""
+
+from __future__ import annotations
+
+import difflib
+
+from extract.model import Cell, Table
+from transform.report import Fact
+from transform.tables.common import make_fact, printed
+from transform.tables.grid import Leaf, align_values, flatten_header
+from transform.values import parse_value
+from transform.vocab import Vocab, vocab
+
+_HEADER_WORDS = {"申请人情况", "法人或其他组织"}
+
+
+def _column_token(v: Vocab, text: str) -> str | None:
+    label = v.canon("t3", "col", text)
+    if label in v.parties or label in _HEADER_WORDS:
+        return label
+    return None
+
+
+def _header_rows(v: Vocab, table: Table) -> int:
+    """Number of leading rows that are column headers (they hold applicant-column words)."""
+    n = 0
+    for i, row in enumerate(table.rows):
+        texts = [c.text for c in row if c.text.strip()]
+        if any(_row_label(v, t) and v.t3_levels.get(_row_label(v, t), 0) >= 1 and not _column_token(v, t) for t in texts):
+            return n
+        if any(_column_token(v, t) for t in texts):
+            n = i + 1
+    return n
+
+
+def _row_label(v: Vocab, text: str) -> str | None:
+    label = v.canon("t3", "row", text)
+    if label in v.t3_levels:
+        return label
+    close = difflib.get_close_matches(label, [k for k in v.t3_levels if len(k) > 3], n=1, cutoff=0.85)
+    return close[0] if close and len(label) > 3 else None
+
+
+def _lookup(v: Vocab, path: tuple[str, ...]) -> str | None:
+    code = v.t3_paths.get(path)
+    if code:
+        return code
+    matches = {c for p, c in v.t3_paths.items() if p[-1:] == path[-1:]}
+    return matches.pop() if len(matches) == 1 else None
+
+
+def map_t3(tables: list[Table], warnings: list[str]) -> tuple[list[Fact], str | None]:
+    v = vocab()
+    tree = v.trees["t3"]
+    leaves: list[Leaf] = []
+    facts: dict[tuple[str, str], Fact] = {}
+    g21 = False
+    for table in tables:
+        nh = _header_rows(v, table)
+        if nh:
+            tokens = [
+                [(tok, c) for c in row if (tok := _column_token(v, c.text))] for row in table.rows[:nh]
+            ]
+            new_leaves = [lf for lf in flatten_header(tokens, tree) if lf.path[-1] in v.parties]
+            if new_leaves:
+                leaves = new_leaves
+        if not leaves:
+            warnings.append(f"table 3: no applicant header found in table {table.index + 1}")
+            continue
+        ctx: list[str] = []
+        ctx_printed: list[str] = []
+        for row in table.rows[nh:]:
+            values, label_cells = align_values(table, row, leaves)
+            labels = [c for c in label_cells if c.text.strip()]
+            if not labels:
+                if any(c is not None and c.text.strip() for c in values):
+                    warnings.append(f"table 3: values without a row label in table {table.index + 1}")
+                continue
+            for cell in labels:
+                label = _row_label(v, cell.text)
+                if label is None:
+                    continue
+                level = v.t3_levels[label]
+                if level == 0:
+                    ctx, ctx_printed = [], []
+                    continue
+                ctx = ctx[: level - 1] + [label]
+                ctx_printed = ctx_printed[: level - 1] + [printed(cell.text)]
+            code = _lookup(v, tuple(ctx))
+            if code is None:
+                if ctx and not all(v.t3_paths.get(p) is None for p in [tuple(ctx)]):
+                    continue
+                if ctx and not any(p[: len(ctx)] == tuple(ctx) for p in v.t3_paths):
+                    warnings.append(f"table 3: unknown row {' > '.join(ctx_printed)!r} skipped")
+                continue
+            if any(label in v.t3_g21_only for label in ctx):
+                g21 = True
+            if all(c is None for c in values):
+                warnings.append(
+                    f"table 3: row {' > '.join(ctx_printed)!r} has {len(row) - len(label_cells)} value cells "
+                    f"for {len(leaves)} columns; not loaded"
+                )
+                continue
+            for leaf, cell in zip(leaves, values, strict=True):
+                party = v.parties[leaf.path[-1]]
+                key = (code, party)
+                raw = " > ".join(ctx_printed + [printed(t) for t in leaf.printed])
+                fact = make_fact("t3", code, party, cell, table, raw, "")
+                prev = facts.get(key)
+                if prev is None or prev.state == "blank" and fact.state != "blank":
+                    facts[key] = fact
+    generation = ("g21" if g21 else "g19") if facts else None
+    for fact in facts.values():
+        fact.generation = generation or ""
+    return list(facts.values()), generation
+
+
+def value_cells_ok(cells: list[Cell]) -> bool:
+    return all(parse_value(c.text).state != "na_text" for c in cells)

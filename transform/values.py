@@ -1,0 +1,56 @@
+"""Cell text → (value, state, unit). A blank cell is unknown, never zero."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+DASHES = frozenset({"-", "--", "—", "——", "―", "─", "－", "/", "／", "\\", "…", "...", "——。"})
+NA_TEXT = frozenset({"无", "不适用", "暂无", "空", "null", "n/a", "na"})
+
+_NUMBER = re.compile(
+    r"^(?P<sign>[+\-])?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
+    r"(?P<unit>万元|元|件|条|项|个|次|篇|人次|人|%)?$"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CellValue:
+    value: float | None
+    state: str
+    """``number`` | ``blank`` | ``dash`` | ``na_text``."""
+    unit: str | None = None
+    """Unit printed inside the cell, if any ('万元', '元')."""
+
+
+def parse_value(text: str) -> CellValue:
+    t = unicodedata.normalize("NFKC", text or "").strip()
+    t = re.sub(r"\s+", "", t).replace("，", ",")
+    if not t:
+        return CellValue(None, "blank")
+    if t in DASHES or set(t) <= set("-—―─－/／"):
+        return CellValue(None, "dash")
+    if t.lower() in NA_TEXT:
+        return CellValue(None, "na_text")
+    m = _NUMBER.match(t)
+    if not m:
+        return CellValue(None, "na_text")
+    num = float(m.group("num").replace(",", ""))
+    if m.group("sign") == "-":
+        num = -num
+    if num.is_integer() and "." not in m.group("num"):
+        num = float(int(num))
+    return CellValue(num, "number", m.group("unit"))
+
+
+def is_valueish(text: str) -> bool:
+    """True for cells that hold a value (or its absence) rather than a label."""
+    return parse_value(text).state != "na_text" or not text.strip()
+
+
+def convert_unit(value: float, cell_unit: str | None, metric_unit: str) -> float:
+    """Normalise money printed in 元 to the metric's 万元."""
+    if cell_unit == "元" and metric_unit == "万元":
+        return value / 10000
+    return value

@@ -1,0 +1,120 @@
+"""The label knowledge, loaded once from the CSV data tables in transform/data/.
+
+Nothing here is hand-written per document: table-2/3/4 label paths come from metrics.csv (the canonical
+dictionary), variants and typos from label_aliases.csv, nested column headers from header_trees.csv.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from transform.labels import norm, path_segments
+
+DATA = Path(__file__).parent / "data"
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    with (DATA / name).open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+@dataclass(frozen=True, slots=True)
+class Metric:
+    code: str
+    table: str
+    kind: str
+    unit: str
+    generations: frozenset[str]
+    label_zh: str
+
+
+@dataclass
+class Vocab:
+    metrics: dict[str, Metric]
+    aliases: dict[tuple[str, str], dict[str, str]]
+    t2_cells: dict[tuple[str, str], str]
+    """(row, column) → code, over G19 and G21 paths (row labels are unique across the 第二十条 blocks)."""
+    t2_col_gens: dict[str, set[str]]
+    """column label → generations whose official layout prints it."""
+    t2_rows: set[str]
+    t2_cols: set[str]
+    t3_paths: dict[tuple[str, ...], str]
+    """normalised row path (without 本年度办理结果) → code."""
+    t3_levels: dict[str, int]
+    """row label → depth (1 = 本年新收…/本年度办理结果/总计 group…, 2 = 不予公开…, 3 = leaves)."""
+    t3_g21_only: set[str]
+    parties: dict[str, str]
+    """column leaf label → party code."""
+    trees: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    """table → parent → children (parent '' = roots)."""
+    t4_paths: dict[tuple[str, ...], str] = field(default_factory=dict)
+
+    def canon(self, table: str, kind: str, label: str) -> str:
+        """Normalise a printed label and resolve known variants to the official wording."""
+        n = norm(label)
+        return self.aliases.get((table, kind), {}).get(n, n)
+
+
+@cache
+def vocab() -> Vocab:
+    metrics = {
+        r["code"]: Metric(r["code"], r["table"], r["kind"], r["unit"], frozenset(r["generations"].split()), r["label_zh"])
+        for r in _rows("metrics.csv")
+    }
+    aliases: dict[tuple[str, str], dict[str, str]] = {}
+    for r in _rows("label_aliases.csv"):
+        aliases.setdefault((r["table"], r["kind"]), {})[norm(r["alias"])] = norm(r["canonical"])
+
+    def canon(table: str, kind: str, seg: str) -> str:
+        return aliases.get((table, kind), {}).get(seg, seg)
+
+    t2_cells: dict[tuple[str, str], str] = {}
+    t2_col_gens: dict[str, set[str]] = {}
+    t3_paths: dict[tuple[str, ...], str] = {}
+    t3_levels: dict[str, int] = {}
+    t3_g21_only: set[str] = set()
+    t4_paths: dict[tuple[str, ...], str] = {}
+    for r in _rows("metrics.csv"):
+        for gen in ("g21", "g19"):
+            path = r[f"{gen}_label_path"]
+            if not path or r["kind"] != "observed" and r["table"] != "t3":
+                continue
+            segs = path_segments(path)
+            if r["table"] == "t2":
+                _block, row, col = segs
+                key = (canon("t2", "row", row), canon("t2", "col", col))
+                t2_cells[key] = r["code"]
+                t2_col_gens.setdefault(key[1], set()).add(gen)
+            elif r["table"] == "t3":
+                segs = tuple(canon("t3", "row", s) for s in segs if s != norm("三、本年度办理结果"))
+                if r["kind"] == "observed":
+                    t3_paths[segs] = r["code"]
+                for depth, s in enumerate(segs, start=1):
+                    t3_levels.setdefault(s, depth)
+                if gen == "g21" and not r["g19_label_path"]:
+                    t3_g21_only.add(segs[-1])
+            elif r["table"] == "t4":
+                t4_paths[segs] = r["code"]
+    t3_levels[norm("三、本年度办理结果")] = 0
+    parties = {norm(r["label_zh"]): r["code"] for r in _rows("parties.csv")}
+    parties[norm("小计")] = "org_subtotal"
+    trees: dict[str, dict[str, list[str]]] = {}
+    for r in _rows("header_trees.csv"):
+        trees.setdefault(r["table"], {}).setdefault(norm(r["parent"]), []).append(norm(r["child"]))
+    return Vocab(
+        metrics=metrics,
+        aliases=aliases,
+        t2_cells=t2_cells,
+        t2_col_gens=t2_col_gens,
+        t2_rows={k[0] for k in t2_cells},
+        t2_cols={k[1] for k in t2_cells},
+        t3_paths=t3_paths,
+        t3_levels=t3_levels,
+        t3_g21_only=t3_g21_only,
+        parties=parties,
+        trees=trees,
+        t4_paths=t4_paths,
+    )
