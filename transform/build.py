@@ -9,6 +9,7 @@ from transform.sections import split_sections
 from transform.tables.classify import group_tables
 from transform.tables.t2 import map_t2
 from transform.tables.t3 import map_t3
+from transform.tables.legacy import map_legacy
 from transform.tables.t4 import map_t4
 
 
@@ -19,7 +20,7 @@ def build_report(doc: Document) -> Report:
     warnings: list[str] = []
     facts = []
     generations: dict[str, str] = {}
-    for table_id, mapper in (("t2", map_t2), ("t3", map_t3), ("t4", map_t4)):
+    for table_id, mapper in (("t2", map_t2), ("t3", map_t3), ("t4", map_t4), ("legacy", map_legacy)):
         if table_id in groups:
             table_facts, gen = mapper(groups[table_id], warnings)
             facts.extend(table_facts)
@@ -30,9 +31,6 @@ def build_report(doc: Document) -> Report:
         for f in facts:
             if f.table_id == "t4":
                 f.generation = generations["t4"]
-    if "legacy" in groups:
-        generations["legacy"] = "legacy"
-        warnings.append("legacy 统计表 present: its values are not mapped yet")
     is_report = title is not None or any(s.section != "unclassified" for s in sections)
     if not is_report and not facts:
         raise NotAReport(

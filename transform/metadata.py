@@ -53,32 +53,31 @@ def _agency_from_title(title: str) -> str | None:
     return name or None
 
 
+_LEAD = re.compile(r"^(?:请与|现将|本报告由|由|向|对|经|与|和|及|在|为|是|将|把|根据|按照|本)+")
+
+
 def find_agency(title: str | None, doc: Document) -> str | None:
     from_title = _agency_from_title(title) if title else None
-    head_paras = doc.paragraphs[:12]
-    candidates: list[str] = []
-    for para in head_paras:
+    if from_title and _looks_complete(from_title):
+        return from_title  # as printed in the title
+    candidates: Counter[str] = Counter()
+    for para in doc.paragraphs[:12]:
         text = re.sub(r"\s+", "", para.text)
         if title and text == title:
             continue
         if len(text) <= 30 and _AGENCY_SUFFIX.search(text) and not _YEAR.search(text) and "、" not in text:
-            candidates.append(text)  # agency printed on its own line above the title
-        for m in re.finditer(r"(?:现将|本报告由|^)([\u4e00-\u9fff]{2,30}?)(?:19|20)\d{2}\s*年度?", text):
-            if _AGENCY_SUFFIX.search(m.group(1)):
-                candidates.append(m.group(1))
-        candidates.extend(m.group(1) for m in _ORG.finditer(text))
-    if from_title and _looks_complete(from_title):
-        longer = [c for c in candidates if c.endswith(from_title) and len(c) > len(from_title) and _looks_complete(c)]
-        return from_title if not longer else from_title  # as printed in the title
+            candidates[text] += 2  # agency printed on its own line above the title
+        for m in _ORG.finditer(text):
+            name = _LEAD.sub("", m.group(1))
+            if _looks_complete(name):
+                candidates[name] += 1
     if from_title:
-        fuller = [c for c in candidates if c.endswith(fold(from_title).lstrip("区县市")) and len(c) > len(from_title)]
+        core = from_title.lstrip("区县市")
+        fuller = [c for c in candidates if c.endswith(core) and len(c) > len(from_title)]
         if fuller:
-            return max(fuller, key=len)
+            return max(fuller, key=lambda c: (candidates[c], len(c)))
         return from_title
-    for c in candidates:
-        if _looks_complete(c):
-            return c
-    return None
+    return candidates.most_common(1)[0][0] if candidates else None
 
 
 def _looks_complete(name: str) -> bool:

@@ -51,6 +51,8 @@ class Vocab:
     trees: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     """table → parent → children (parent '' = roots)."""
     t4_paths: dict[tuple[str, ...], str] = field(default_factory=dict)
+    legacy_paths: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """legacy code → normalised label path."""
 
     def canon(self, table: str, kind: str, label: str) -> str:
         """Normalise a printed label and resolve known variants to the official wording."""
@@ -99,6 +101,11 @@ def vocab() -> Vocab:
             elif r["table"] == "t4":
                 t4_paths[segs] = r["code"]
     t3_levels[norm("三、本年度办理结果")] = 0
+    legacy_paths = {
+        r["code"]: path_segments(r["legacy_label_path"])
+        for r in _rows("metrics.csv")
+        if r["table"] == "legacy" and r["legacy_label_path"]
+    }
     parties = {norm(r["label_zh"]): r["code"] for r in _rows("parties.csv")}
     parties[norm("小计")] = "org_subtotal"
     trees: dict[str, dict[str, list[str]]] = {}
@@ -117,4 +124,5 @@ def vocab() -> Vocab:
         parties=parties,
         trees=trees,
         t4_paths=t4_paths,
+        legacy_paths=legacy_paths,
     )
