@@ -7,9 +7,9 @@ from transform.metadata import find_agency, find_title, find_year
 from transform.report import NotAReport, Report
 from transform.sections import split_sections
 from transform.tables.classify import group_tables
+from transform.tables.legacy import map_legacy
 from transform.tables.t2 import map_t2
 from transform.tables.t3 import map_t3
-from transform.tables.legacy import map_legacy
 from transform.tables.t4 import map_t4
 
 

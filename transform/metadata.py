@@ -11,7 +11,6 @@ import re
 from collections import Counter
 
 from extract.model import Document
-from transform.labels import fold
 
 _TITLE_WORDS = re.compile(r"(政府)?信息公开.{0,6}(年度)?(工作)?(年度)?报告")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
@@ -22,9 +21,13 @@ _ORG = re.compile(r"([\u4e00-\u9fff（）()]{2,40}?(?:人民政府|办公室|办
 
 
 def find_title(doc: Document) -> str | None:
-    for para in doc.paragraphs[:15]:
-        text = re.sub(r"\s+", "", para.text)
+    """The title paragraph; a title printed on two lines (agency, then "2024年度…报告") is rejoined."""
+    paras = [re.sub(r"\s+", "", p.text) for p in doc.paragraphs[:15]]
+    for i, text in enumerate(paras):
         if 6 <= len(text) <= 80 and _TITLE_WORDS.search(text) and not text.startswith(("根据", "按照", "为", "本报告")):
+            prev = paras[i - 1] if i else ""
+            if _YEAR.match(text) and prev and len(prev) <= 30 and _AGENCY_SUFFIX.search(prev):
+                return prev + text
             return text
     return doc.meta.get("title") or None
 

@@ -45,9 +45,12 @@ def _classify(text: str, level: int) -> str | None:
 
 
 def _is_table_label(text: str) -> bool:
+    """True for the row labels of table 3 and of the legacy 统计表, which carry 一、/（一） ordinals too."""
     v = vocab()
     n = norm(text)
-    return v.canon("t3", "row", n) in v.t3_levels and n not in ("总计",)
+    if n in ("总计",):
+        return False
+    return v.canon("t3", "row", n) in v.t3_levels or n in v.legacy_labels
 
 
 def _split_heading(text: str, pattern: re.Pattern[str]) -> tuple[str, str] | None:
@@ -75,22 +78,17 @@ def split_sections(paragraphs: list[Paragraph]) -> list[Section]:
         out.append(sec)
         return sec
 
-    seen_top: set[str] = set()
     for para in paragraphs:
         text = para.text.strip()
         if not text:
             continue
         head = _split_heading(text, _TOP)
         if head and not _is_table_label(head[0]):
-            key = _classify(head[0], 1)
-            if key is None or key not in seen_top:
-                top = key or "unclassified"
-                if key:
-                    seen_top.add(key)
-                current = start(top, head[0])
-                if head[1]:
-                    current.text = head[1]
-                continue
+            top = _classify(head[0], 1) or "unclassified"
+            current = start(top, head[0])
+            if head[1]:
+                current.text = head[1]
+            continue
         sub = _split_heading(text, _SUB)
         if sub and top == "overview" and not _is_table_label(sub[0]):
             key = _classify(sub[0], 2) or "overview.other"

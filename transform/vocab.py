@@ -53,6 +53,8 @@ class Vocab:
     t4_paths: dict[tuple[str, ...], str] = field(default_factory=dict)
     legacy_paths: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """legacy code → normalised label path."""
+    legacy_labels: set[str] = field(default_factory=set)
+    """normalised labels of the legacy indicator rows (the rows that carry a value)."""
 
     def canon(self, table: str, kind: str, label: str) -> str:
         """Normalise a printed label and resolve known variants to the official wording."""
@@ -125,4 +127,5 @@ def vocab() -> Vocab:
         trees=trees,
         t4_paths=t4_paths,
         legacy_paths=legacy_paths,
+        legacy_labels={path[-1] for path in legacy_paths.values()},
     )

@@ -1,0 +1,42 @@
+"""The committed test corpus: every document with its truth file (tests/corpus/README.md)."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+CORPUS = Path(__file__).parent / "corpus"
+FORMATS = ("docx", "pdf", "html", "txt")
+
+
+@cache
+def truth(doc_id: str) -> dict:
+    for sub in ("seeds", "synthetic"):
+        path = CORPUS / sub / f"{doc_id}.truth.json"
+        if path.exists():
+            return json.loads(path.read_text(encoding="utf-8"))
+    raise KeyError(doc_id)
+
+
+def doc_id_of(path: Path) -> str:
+    return path.name.split(".")[0]
+
+
+def documents(*, generations: tuple[str, ...] = ("legacy", "gb2019", "gb2021")) -> list[Path]:
+    """Every non-scanned corpus document whose report generation is in ``generations``."""
+    out = []
+    for sub in ("seeds", "synthetic"):
+        for path in sorted((CORPUS / sub).iterdir()):
+            if path.name.endswith(".scanned.pdf") or path.suffix.lstrip(".") not in FORMATS:
+                continue
+            if truth(doc_id_of(path))["metadata"]["generation"] in generations:
+                out.append(path)
+    return out
+
+
+def expected_facts(doc_id: str) -> set[tuple[str, str, float | None, str]]:
+    return {
+        (f["code"], f["party"], None if f["value"] is None else float(f["value"]), f["state"])
+        for f in truth(doc_id)["facts"]
+    }
