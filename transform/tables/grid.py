@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from extract.model import Cell, Table
+from transform.values import NA_TEXT, parse_value
 
 
 @dataclass(slots=True)
@@ -77,9 +78,14 @@ def align_values(table: Table, row: list[Cell], leaves: list[Leaf]) -> tuple[lis
         if len(set(cols)) == k and all(col in by_col for col in cols):
             first = min(cols)
             return [by_col[col] for col in cols], [c for c in row if c.col < first]
-    if len(row) < k:
-        return [None] * k, list(row)
-    return list(row[-k:]), list(row[:-k])
+    values = list(row[-k:])
+    if len(row) < k or any(_is_label(c.text) for c in values):
+        return [None] * k, list(row)  # fewer value cells than columns: which one is lost is unknown
+    return values, list(row[:-k])
+
+
+def _is_label(text: str) -> bool:
+    return parse_value(text).state == "na_text" and text.strip() not in NA_TEXT
 
 
 def header_at(header: list[Cell], grid: str) -> dict[int, tuple[Cell, bool]]:

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import difflib
 
-from extract.model import Cell, Table
+from extract.model import Table
 from transform.report import Fact
 from transform.tables.common import make_fact, printed
 from transform.tables.grid import Leaf, align_values, flatten_header
-from transform.values import parse_value
 from transform.vocab import Vocab, vocab
 
 _HEADER_WORDS = {"申请人情况", "法人或其他组织"}
@@ -93,8 +92,7 @@ def map_t3(tables: list[Table], warnings: list[str]) -> tuple[list[Fact], str | 
                 ctx_printed = ctx_printed[: level - 1] + [printed(cell.text)]
             code = _lookup(v, tuple(ctx))
             if code is None:
-                if ctx and not all(v.t3_paths.get(p) is None for p in [tuple(ctx)]):
-                    continue
+                # a group label on a row of its own (its leaves follow) is fine; anything else is news
                 if ctx and not any(p[: len(ctx)] == tuple(ctx) for p in v.t3_paths):
                     warnings.append(f"table 3: unknown row {' > '.join(ctx_printed)!r} skipped")
                 continue
@@ -118,7 +116,3 @@ def map_t3(tables: list[Table], warnings: list[str]) -> tuple[list[Fact], str | 
     for fact in facts.values():
         fact.generation = generation or ""
     return list(facts.values()), generation
-
-
-def value_cells_ok(cells: list[Cell]) -> bool:
-    return all(parse_value(c.text).state != "na_text" for c in cells)
