@@ -38,6 +38,10 @@ def test_metadata_and_generations(path, reports):
     report = reports(path)
     meta = truth(doc_id_of(path))["metadata"]
     assert report.year == meta["year"]
+    if meta["title_in_body"] or path.suffix == ".html":  # an HTML page also has its <title>
+        assert report.title == meta["title"]
+    else:
+        assert report.title is None
     # the agency as printed: the full name, or the name the title prints (truth adds the city)
     assert report.agency and meta["agency"].endswith(report.agency)
     if meta["generation"] == "legacy":

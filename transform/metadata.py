@@ -29,7 +29,12 @@ def find_title(doc: Document) -> str | None:
             if _YEAR.match(text) and prev and len(prev) <= 30 and _AGENCY_SUFFIX.search(prev):
                 return prev + text
             return text
-    return doc.meta.get("title") or None
+    # an HTML page title "报告标题_某某区人民政府" carries the portal's name after a separator
+    for part in re.split(r"[_|｜]|\s[-－—]\s", doc.meta.get("title", "")):
+        part = re.sub(r"\s+", "", part)
+        if _TITLE_WORDS.search(part):
+            return part
+    return None
 
 
 def find_year(title: str | None, doc: Document) -> int | None:

@@ -20,6 +20,7 @@ from transform.vocab import DATA, vocab
 
 _TOP = re.compile(r"^\s*([一二三四五六七八九十]{1,2})\s*[、.．]\s*(.+)$")
 _SUB = re.compile(r"^\s*[（(]\s*([一二三四五六七八九十]{1,2}|\d{1,2})\s*[）)]\s*(.+)$")
+_SUB_DIGIT = re.compile(r"^\s*(\d{1,2})\s*[.．、]\s*(\D.+)$")
 _MAX_HEADING = 40
 
 
@@ -90,8 +91,13 @@ def split_sections(paragraphs: list[Paragraph]) -> list[Section]:
                 current.text = head[1]
             continue
         sub = _split_heading(text, _SUB)
-        if sub and top == "overview" and not _is_table_label(sub[0]):
+        key = None
+        if sub:
             key = _classify(sub[0], 2) or "overview.other"
+        else:  # "1.主动公开": accepted only when its words name a known sub-section, not for list items
+            sub = _split_heading(text, _SUB_DIGIT)
+            key = _classify(sub[0], 2) if sub else None
+        if sub and key and top == "overview" and not _is_table_label(sub[0]):
             current = start(key, sub[0])
             if sub[1]:
                 current.text = sub[1]
