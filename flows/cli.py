@@ -51,7 +51,9 @@ def configure_prefect_env(verbose: bool) -> None:
 
 @app.command()
 def ingest(
-    drop_dir: Annotated[Path, typer.Argument(help="Directory crawled recursively for reports.")] = Path("data/drop"),
+    drop_dir: Annotated[Path, typer.Argument(help="Directory crawled recursively for reports.")] = Path(
+        "data/drop"
+    ),
     db: Annotated[Path, typer.Option("--db", help="DuckDB warehouse file (created if missing).")] = Path(
         "data/warehouse.duckdb"
     ),
@@ -94,7 +96,9 @@ def ingest(
         with display:
             from flows.ingest import ingest as ingest_flow
 
-            summary = ingest_flow(drop_dir=str(drop_dir), db_path=str(db), workers=workers, batch_size=batch_size)
+            summary = ingest_flow(
+                drop_dir=str(drop_dir), db_path=str(db), workers=workers, batch_size=batch_size
+            )
     except WarehouseError as exc:
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(EXIT_FAILED) from None

@@ -65,7 +65,9 @@ def record_known_files(plan: Plan, warehouse: Warehouse, summary: RunSummary) ->
     for candidate, known in plan.copies:
         written = warehouse.record_copy(candidate, known, seen_at, PARSER_VERSION)
         summary.count(written.status, candidate.stat.path, written.reason_code, written.reason)
-        _emit_document(candidate.stat.path, written.status, written.report_id, written.reason_code, written.reason)
+        _emit_document(
+            candidate.stat.path, written.status, written.report_id, written.reason_code, written.reason
+        )
     for unreadable in plan.unreadable:  # no row: without its bytes there is no identity to record
         summary.count("rejected", unreadable.stat.path, "unreadable", unreadable.reason)
         _emit_document(unreadable.stat.path, "rejected", None, "unreadable", unreadable.reason)
@@ -156,4 +158,6 @@ def ingest(
 def _emit_document(
     path: str, status: str, report_id: str | None, reason_code: str | None, reason: str | None
 ) -> None:
-    progress.emit("document", path=path, status=status, report_id=report_id, reason_code=reason_code, reason=reason)
+    progress.emit(
+        "document", path=path, status=status, report_id=report_id, reason_code=reason_code, reason=reason
+    )

@@ -32,10 +32,21 @@ This is how the tests exercise BrokenProcessPool recovery with real processes.""
 
 
 def _parser_version() -> str:
+    """Package version + a digest of the parser code and its data (extract/, transform/).
+
+    A rejected file is re-parsed when this changes, so fixing a reader gives earlier rejections a
+    second chance without re-parsing everything that already loaded."""
     try:
-        return f"xxgk-{metadata.version('xxgk')}"
+        version = metadata.version("xxgk")
     except metadata.PackageNotFoundError:  # running from a source tree that is not installed
-        return "xxgk-dev"
+        version = "dev"
+    digest = hashlib.sha256()
+    for package in (extract, transform):
+        root = Path(package.__file__).parent
+        for source in sorted(p for p in root.rglob("*") if p.suffix in (".py", ".csv", ".json")):
+            digest.update(source.relative_to(root).as_posix().encode())
+            digest.update(source.read_bytes())
+    return f"{version}+{digest.hexdigest()[:10]}"
 
 
 PARSER_VERSION = _parser_version()
@@ -113,8 +124,18 @@ def _flatten(report: transform.Report) -> ParsedReport:
     )
 
 
+_fault_spec = ""
+
+
+def init_worker(fault_spec: str) -> None:
+    """Worker initializer. The fault spec is passed explicitly because forkserver workers inherit the
+    environment of the forkserver (started once), not the pool creator's current one."""
+    global _fault_spec
+    _fault_spec = fault_spec
+
+
 def _inject_fault(path: str) -> None:
-    spec = os.environ.get(FAULT_ENV, "")
+    spec = _fault_spec
     kind, _, needle = spec.partition(":")
     if needle and needle in path:
         if kind == "crash":

@@ -22,7 +22,7 @@ from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, ProcessP
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 
-from flows.parsing import ParseOutcome, parse_file
+from flows.parsing import FAULT_ENV, ParseOutcome, init_worker, parse_file
 
 Item = tuple[str, str]
 """(path, sha256) of a file to parse."""
@@ -60,6 +60,7 @@ class ParserPool:
         self.workers = max(1, workers or os.cpu_count() or 1)
         self.file_timeout = file_timeout
         self._ctx = _context()
+        self._initargs = (os.environ.get(FAULT_ENV, ""),)
         self._lock = threading.Lock()
         self._executor: ProcessPoolExecutor | None = None
         self._generation = 0
@@ -84,7 +85,12 @@ class ParserPool:
             if self._closed:
                 raise RuntimeError("the parser pool is closed")
             if self._executor is None:
-                self._executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=self._ctx)
+                self._executor = ProcessPoolExecutor(
+                    max_workers=self.workers,
+                    mp_context=self._ctx,
+                    initializer=init_worker,
+                    initargs=self._initargs,
+                )
                 self._generation += 1
             return self._executor, self._generation
 
@@ -112,7 +118,9 @@ class ParserPool:
                 try:
                     futures[executor.submit(parse_file, *item)] = item
                 except (BrokenProcessPool, RuntimeError):
-                    retry.append(item)  # broken by another thread's crash: resubmit unchanged
+                    # broken by a crash seen first by another batch: replace the pool, resubmit unchanged
+                    self._discard(generation)
+                    retry.append(item)
             pending = set(futures)
             while pending:
                 done, pending = wait(pending, timeout=self.file_timeout, return_when=FIRST_COMPLETED)
@@ -137,7 +145,9 @@ class ParserPool:
 
     def _parse_alone(self, item: Item, on_outcome: OnOutcome) -> None:
         """Last resort for a file caught in repeated crashes: one process, one file, a hard timeout."""
-        executor = ProcessPoolExecutor(max_workers=1, mp_context=self._ctx)
+        executor = ProcessPoolExecutor(
+            max_workers=1, mp_context=self._ctx, initializer=init_worker, initargs=self._initargs
+        )
         try:
             future = executor.submit(parse_file, *item)
             try:

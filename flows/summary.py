@@ -34,7 +34,9 @@ class RunSummary:
     """Sum of per-file parse times in the workers."""
     worker_crashes: int = 0
 
-    def count(self, status: str, path: str, reason_code: str | None = None, reason: str | None = None) -> None:
+    def count(
+        self, status: str, path: str, reason_code: str | None = None, reason: str | None = None
+    ) -> None:
         if status == "loaded":
             self.loaded += 1
         elif status == "duplicate":

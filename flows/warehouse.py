@@ -138,7 +138,9 @@ class Warehouse:
         return {r[0]: KnownHash(*r) for r in rows}
 
     def report_exists(self, report_id: str) -> bool:
-        return bool(self.con.execute("SELECT count(*) FROM reports WHERE report_id = ?", [report_id]).fetchall()[0][0])
+        return bool(
+            self.con.execute("SELECT count(*) FROM reports WHERE report_id = ?", [report_id]).fetchall()[0][0]
+        )
 
     # ---- writes ------------------------------------------------------------------------------------
 
@@ -170,7 +172,9 @@ class Warehouse:
     ) -> Written:
         """A new path whose content is already known: no parse, one documents row pointing at it."""
         if known.status == "rejected":
-            written = Written("rejected", None, known.reason_code, f"same content as {known.path}: {known.reason}")
+            written = Written(
+                "rejected", None, known.reason_code, f"same content as {known.path}: {known.reason}"
+            )
         else:
             written = Written(
                 "duplicate", known.report_id, None, f"same content as {known.path} (report {known.report_id})"
@@ -214,10 +218,14 @@ class Warehouse:
             with self._transaction():
                 self._upsert_document(candidate, outcome.format, written, seen_at, parser_version)
                 for twin in twins:
-                    self._upsert_document(twin, outcome.format, _twin_status(written, candidate), seen_at, parser_version)
+                    self._upsert_document(
+                        twin, outcome.format, _twin_status(written, candidate), seen_at, parser_version
+                    )
             return written
 
-    def record_run(self, run_id: str, drop_dir: str, started_at: dt.datetime, counts: dict[str, int], parser_version: str) -> None:
+    def record_run(
+        self, run_id: str, drop_dir: str, started_at: dt.datetime, counts: dict[str, int], parser_version: str
+    ) -> None:
         with self._transaction():
             self.con.execute(
                 "INSERT INTO ingest_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -240,7 +248,12 @@ class Warehouse:
         self.con.execute("COMMIT").fetchall()
 
     def _upsert_document(
-        self, candidate: Candidate, fmt: str | None, written: Written, seen_at: dt.datetime, parser_version: str
+        self,
+        candidate: Candidate,
+        fmt: str | None,
+        written: Written,
+        seen_at: dt.datetime,
+        parser_version: str,
     ) -> None:
         stat = candidate.stat
         self.con.execute(
@@ -290,7 +303,9 @@ class Warehouse:
         facts, dropped = _dedupe_facts(report.facts)
         warnings = list(report.warnings)
         if dropped:
-            warnings.append(f"loader: {dropped} fact(s) with a repeated (table_id, code, party) dropped; kept the first")
+            warnings.append(
+                f"loader: {dropped} fact(s) with a repeated (table_id, code, party) dropped; kept the first"
+            )
         gens = report.generations
         self.con.execute(
             """
@@ -333,8 +348,15 @@ def _dedupe_facts(facts: Sequence[tuple]) -> tuple[list[tuple], int]:
 
 def _twin_status(written: Written, primary: Candidate) -> Written:
     if written.status == "rejected":
-        return Written("rejected", None, written.reason_code, f"same content as {primary.stat.path}: {written.reason}")
-    return Written("duplicate", written.report_id, None, f"same content as {primary.stat.path} (report {written.report_id})")
+        return Written(
+            "rejected", None, written.reason_code, f"same content as {primary.stat.path}: {written.reason}"
+        )
+    return Written(
+        "duplicate",
+        written.report_id,
+        None,
+        f"same content as {primary.stat.path} (report {written.report_id})",
+    )
 
 
 def _format_of(con: duckdb.DuckDBPyConnection, known: KnownHash) -> str | None:

@@ -1,0 +1,52 @@
+"""Shared fixtures: ONE Prefect test server for the whole session, and an isolated Prefect home for
+tests that run the real ``xxgk`` entry point in a subprocess.
+
+Telemetry is switched off before Prefect is imported anywhere: offline, its heartbeat fails and has
+been seen to lock the harness's SQLite database.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+
+
+@pytest.fixture(scope="session")
+def prefect_harness() -> Iterator[None]:
+    """A temporary Prefect server + database for every in-process flow run of the session.
+
+    Started once (~15–25 s: schema migration), not per test; 120 s startup timeout for slow CI boxes.
+    """
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@pytest.fixture(scope="session")
+def cli_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Environment for ``xxgk`` subprocesses: a private PREFECT_HOME (never the developer's ~/.prefect),
+    no API URL (the CLI must work with no Prefect server configured), shared by the session so the
+    temporary server's database is migrated only once."""
+    home = tmp_path_factory.mktemp("prefect-home")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env["PREFECT_HOME"] = str(home)
+    env["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+@pytest.fixture(scope="session")
+def xxgk_bin() -> str:
+    """The installed console script next to the running interpreter (the venv's ``bin/xxgk``)."""
+    candidate = Path(sys.executable).with_name("xxgk")
+    if not candidate.exists():
+        pytest.skip("the xxgk console script is not installed in this environment (pip install -e .)")
+    return str(candidate)
