@@ -69,7 +69,7 @@ def ingest(
 ) -> None:
     """Load every new or changed report of DROP_DIR into the warehouse; print a summary."""
     out = Console(highlight=False, soft_wrap=True)
-    err = Console(stderr=True, highlight=False)
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
     if not drop_dir.is_dir():
         err.print(f"[red]error:[/] drop directory {drop_dir} does not exist or is not a directory")
         raise typer.Exit(EXIT_FAILED)
