@@ -130,15 +130,18 @@ class ParserPool:
                 for future in done:
                     item = futures[future]
                     try:
-                        on_outcome(future.result())
+                        outcome = future.result()
                     except CancelledError:
                         retry.append(item)
+                        continue
                     except BrokenProcessPool:
                         self._discard(generation)
                         attempts[item] = attempts.get(item, 0) + 1
                         (alone if attempts[item] >= MAX_ATTEMPTS_IN_POOL else retry).append(item)
+                        continue
                     except Exception as exc:  # noqa: BLE001 - e.g. an outcome that cannot be pickled
-                        on_outcome(_rejected(item, "parser_error", f"{type(exc).__name__}: {exc}"))
+                        outcome = _rejected(item, "parser_error", f"{type(exc).__name__}: {exc}")
+                    on_outcome(outcome)
             queue = retry
         for item in alone:
             self._parse_alone(item, on_outcome)
@@ -151,24 +154,23 @@ class ParserPool:
         try:
             future = executor.submit(parse_file, *item)
             try:
-                on_outcome(future.result(timeout=self.file_timeout))
+                outcome = future.result(timeout=self.file_timeout)
             except BrokenProcessPool:
                 self.crashes += 1
-                on_outcome(
-                    _rejected(
-                        item,
-                        "worker_crashed",
-                        "the parser process died while reading this file (it crashed twice); "
-                        "the file may be malformed in a way that breaks the PDF/DOCX library",
-                    )
+                outcome = _rejected(
+                    item,
+                    "worker_crashed",
+                    "the parser process died while reading this file (it crashed twice); "
+                    "the file may be malformed in a way that breaks the PDF/DOCX library",
                 )
             except FutureTimeout:
                 _kill_workers(executor)
-                on_outcome(
-                    _rejected(item, "timeout", f"parsing took longer than {self.file_timeout:.0f} s; gave up")
+                outcome = _rejected(
+                    item, "timeout", f"parsing took longer than {self.file_timeout:.0f} s; gave up"
                 )
             except Exception as exc:  # noqa: BLE001
-                on_outcome(_rejected(item, "parser_error", f"{type(exc).__name__}: {exc}"))
+                outcome = _rejected(item, "parser_error", f"{type(exc).__name__}: {exc}")
+            on_outcome(outcome)
         finally:
             executor.shutdown(wait=False, cancel_futures=True)
 
