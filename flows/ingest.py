@@ -15,6 +15,7 @@ Prefect tasks are per batch, never per file: a task run costs ~70 ms of orchestr
 from __future__ import annotations
 
 import queue
+import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -34,6 +35,32 @@ from flows.warehouse import Warehouse, now, open_warehouse
 DEFAULT_BATCH_SIZE = 32
 BATCHES_IN_FLIGHT = 2
 """Two batches feed the pool at once so that it never idles on the tail of one batch."""
+
+
+class ResultStream:
+    """Bounded hand-over from the parse threads to the writer.
+
+    Bounded, so that a writer slower than the workers slows the workers down instead of piling
+    parsed reports up in memory; cancellable, so that a failed writer cannot leave a parse thread
+    blocked on a full queue forever."""
+
+    def __init__(self, maxsize: int) -> None:
+        self._queue: queue.Queue = queue.Queue(maxsize=maxsize)
+        self._cancelled = threading.Event()
+
+    def put(self, item: object) -> None:
+        while not self._cancelled.is_set():
+            try:
+                self._queue.put(item, timeout=0.5)
+                return
+            except queue.Full:
+                continue
+
+    def get(self) -> object:
+        return self._queue.get()
+
+    def cancel(self) -> None:
+        self._cancelled.set()
 
 
 @dataclass(slots=True)
@@ -74,7 +101,7 @@ def record_known_files(plan: Plan, warehouse: Warehouse, summary: RunSummary) ->
 
 
 @task(cache_policy=NO_CACHE, task_run_name="parse_batch-{batch_no}")
-def parse_batch(batch_no: int, items: list[tuple[str, str]], pool: ParserPool, results: queue.Queue) -> int:
+def parse_batch(batch_no: int, items: list[tuple[str, str]], pool: ParserPool, results: ResultStream) -> int:
     """Parse one batch in the worker pool, streaming each outcome to the writer as it completes."""
     try:
         pool.parse(items, results.put)
@@ -87,7 +114,7 @@ def parse_batch(batch_no: int, items: list[tuple[str, str]], pool: ParserPool, r
 
 @task(cache_policy=NO_CACHE)
 def load_results(
-    results: queue.Queue, batches: int, plan: Plan, warehouse: Warehouse, summary: RunSummary
+    results: ResultStream, batches: int, plan: Plan, warehouse: Warehouse, summary: RunSummary
 ) -> None:
     """The single writer: commit each parsed file (and its same-content twins) in its own transaction."""
     by_path: dict[str, Candidate] = {c.stat.path: c for c in plan.to_parse}
@@ -142,11 +169,15 @@ def ingest(
             items = [(c.stat.path, c.sha256) for c in plan.to_parse]
             size = max(1, batch_size)
             batches = [items[i : i + size] for i in range(0, len(items), size)]
-            results: queue.Queue = queue.Queue()
+            results = ResultStream(maxsize=2 * BATCHES_IN_FLIGHT * size)
             with ParserPool(workers) as pool:
                 futures = [parse_batch.submit(n, batch, pool, results) for n, batch in enumerate(batches)]
                 summary.parsed = len(items)
-                load_results(results, len(batches), plan, warehouse, summary)
+                try:
+                    load_results(results, len(batches), plan, warehouse, summary)
+                except BaseException:
+                    results.cancel()
+                    raise
                 for future in futures:
                     future.wait()
                 summary.worker_crashes = pool.crashes
