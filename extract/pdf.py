@@ -1,0 +1,806 @@
+"""PDF reader: ruled tables as exact grids of origin cells, the remaining text as paragraphs.
+
+One pass over the pages with pdfplumber. Each page is parsed once: duplicate (fake-bold) glyphs are
+removed with ``dedupe_chars``, the ruled tables are found with the pinned ``TABLE_SETTINGS`` (lines
+strategy), every character is assigned either to the table cell that contains it or to the running text,
+and the page is closed before the next one so memory stays flat (TECH-NOTES §3.3). Only plain text and
+coordinates survive a page; a second pass over that small data does what needs the whole document:
+
+- **Running headers/footers** are lines in the top/bottom margin bands that repeat on several pages
+  (digits ignored, so ``第 3 页`` and ``第 4 页`` repeat), and page-number lines (``- 3 -``, ``3``,
+  ``第 3 页``, ``第3页 共8页``, ``3/8``, ``Page 3 of 8``) in the bands or as the first/last line of a page.
+- **Tables continued on the next page** are joined (rule in ``_TableBuilder.append``). pdfplumber drops
+  single-cell tables; a lone ruled box is therefore kept only when it is the fragment of a table cut by a
+  page break (e.g. one full-width band row left at the bottom of a page), never as a table of its own.
+- **Paragraphs** are built from lines (rule in ``_same_paragraph``) and may continue across a page break.
+
+Grids: pdfplumber's ``Table.cells`` gives one bbox per cell (a merged cell is one bbox). Column edges are
+the distinct x-edges of the cells, row edges the distinct y-edges, and each bbox becomes an origin cell
+with the spans it covers. Across a page break the column edges of all parts are unified, so a part that
+prints fewer columns (merged cells) lands on the same grid as the others.
+
+Errors: encrypted with a user password → ``EncryptedFile``; parser failures and truncated files →
+``CorruptFile``; image-only pages → ``NoTextLayer`` (decided from the first pages, before any table
+finding); a text layer made of ``(cid:NNN)`` placeholders (fonts without a Unicode mapping) →
+``NoTextLayer`` as well, since the text cannot be decoded without OCR.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import statistics
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pdfplumber
+from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+from pdfminer.pdfparser import PDFSyntaxError
+from pdfminer.psexceptions import PSEOF, PSException
+from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
+
+from extract.errors import CorruptFile, EmptyFile, EncryptedFile, NoTextLayer
+from extract.model import Block, Cell, Document, Paragraph, Table
+from extract.textnorm import clean_cell, fix_cjk
+
+TABLE_SETTINGS: dict[str, Any] = {
+    "vertical_strategy": "lines",
+    "horizontal_strategy": "lines",
+    "snap_tolerance": 3,
+    "join_tolerance": 3,
+    "edge_min_length": 3,
+    "min_words_vertical": 3,
+    "min_words_horizontal": 1,
+    "intersection_tolerance": 3,
+}
+"""Pinned so that a pdfplumber upgrade cannot silently change which rulings make a table (these are the
+0.11 defaults: ruled tables only, no text-alignment guessing)."""
+
+EDGE_TOL = 3.0
+"""Points within which two cell edges are the same grid line (pdfplumber's own snap tolerance)."""
+MARGIN_BAND = 0.1
+"""Fraction of the page height at the top and bottom where running headers/footers live."""
+BREAK_ZONE = 0.12
+"""A table part within this fraction of the page height from the lowest (highest) body content of the
+document ends (starts) a page for the purpose of joining (≈100 pt on A4: one tall table row)."""
+SCAN_PROBE_PAGES = 3
+"""Image-only first pages that make the whole file count as a scan without reading further."""
+
+_CID = re.compile(r"\(cid:\d+\)")
+_PAGE_NUMBER = re.compile(
+    r"""^(?:
+        [-—–_·•.\s]*\d{1,4}[-—–_·•.\s]*                               # 3, - 3 -, —3—, ·3·
+      | 第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?             # 第 3 页, 第3页 共8页
+      | 共\s*\d{1,4}\s*页\s*[,，/]?\s*第\s*\d{1,4}\s*页                 # 共8页 第3页
+      | \d{1,4}\s*/\s*\d{1,4}                                         # 3/8
+      | (?:page|p\.)\s*\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?              # Page 3, Page 3 of 8
+    )$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_CJK_RANGES = (
+    (0x2E80, 0x2FFF),  # radicals (supplement, Kangxi), ideographic description
+    (0x3000, 0x312F),  # CJK symbols and punctuation, kana, bopomofo
+    (0x31C0, 0x9FFF),  # strokes, enclosed/compatibility, Extension A, unified ideographs
+    (0xF900, 0xFAFF),  # compatibility ideographs
+    (0xFE30, 0xFE4F),  # compatibility forms
+    (0xFF00, 0xFFEF),  # full-width forms
+    (0x20000, 0x3134F),  # supplementary ideographic planes
+)
+
+
+def _is_cjk(ch: str) -> bool:
+    """True for characters written without spaces around them (Han, kana, full-width punctuation)."""
+    cp = ord(ch)
+    return any(lo <= cp <= hi for lo, hi in _CJK_RANGES)
+
+
+# --------------------------------------------------------------------------------------------------
+# Per-page data (plain text + coordinates; nothing of pdfplumber survives a page)
+
+
+@dataclass(slots=True)
+class _Line:
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    size: float
+    first_word: float
+    """Width of the line's first word (one character for CJK): decides whether it would have fit at the
+    end of the previous line, i.e. whether that line ended its paragraph."""
+    page: int
+    box: int | None = None
+    """Id of the lone ruled box the line sits in, if any (its text is dropped if the box joins a table)."""
+
+
+@dataclass(slots=True)
+class _PCell:
+    text: str
+    row: int
+    x0: float
+    x1: float
+    rowspan: int
+    page: int
+
+
+@dataclass(slots=True)
+class _Part:
+    """One table as found on one page (row indexes local to the part)."""
+
+    page: int
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    xs: list[float]
+    ys: list[float]
+    cells: list[_PCell]
+    box: int | None = None
+    """Set for a lone ruled box (a single-cell "table" pdfplumber would drop)."""
+
+
+@dataclass(slots=True)
+class _Page:
+    number: int
+    width: float
+    height: float
+    lines: list[_Line]
+    parts: list[_Part]
+    boxes: list[_Part]
+
+
+# --------------------------------------------------------------------------------------------------
+# Entry point
+
+
+def read(path: Path) -> Document:
+    """Read a text PDF into paragraphs and exact-grid tables in reading order."""
+    path = Path(path)
+    if path.stat().st_size == 0:
+        raise EmptyFile("the PDF file is empty (0 bytes)")
+    try:
+        pdf = pdfplumber.open(path)
+    except PdfminerException as exc:
+        raise _open_error(exc) from exc
+    with pdf:
+        meta = _metadata(pdf.metadata)
+        try:
+            plumber_pages = pdf.pages
+        except PdfminerException as exc:
+            raise CorruptFile(f"the page tree cannot be read ({_cause(exc)})") from exc
+        meta["pages"] = str(len(plumber_pages))
+        pages: list[_Page] = []
+        n_chars = n_cid = image_only = 0
+        for i, page in enumerate(plumber_pages):
+            try:
+                try:
+                    chars = page.chars
+                    has_images = bool(page.images)
+                except (PdfminerException, MalformedPDFException, PSException) as exc:
+                    raise CorruptFile(f"page {i + 1} cannot be parsed ({_cause(exc)})") from exc
+                n_chars += len(chars)
+                n_cid += sum(1 for c in chars if _CID.fullmatch(c["text"]))
+                if not chars:
+                    image_only += has_images
+                    if i + 1 == SCAN_PROBE_PAGES and image_only == SCAN_PROBE_PAGES:
+                        raise NoTextLayer("the PDF has no text layer (scanned images); OCR is not available")
+                    pages.append(_Page(i + 1, float(page.width), float(page.height), [], [], []))
+                    continue
+                if i + 1 >= SCAN_PROBE_PAGES and n_cid > n_chars / 2:
+                    raise _cid_error()
+                pages.append(_read_page(page, i + 1))
+            finally:
+                page.close()  # drops the parsed layout and cached objects of this page
+    if n_chars == 0:
+        if image_only:
+            raise NoTextLayer("the PDF has no text layer (scanned images); OCR is not available")
+        raise NoTextLayer("the PDF has no text layer (no characters on any page); OCR is not available")
+    if n_cid > n_chars / 2:
+        raise _cid_error()
+    return Document(blocks=_assemble(pages), format="pdf", meta=meta)
+
+
+def _cid_error() -> NoTextLayer:
+    return NoTextLayer(
+        "the PDF text layer is not decodable: most glyphs are (cid:NNN) placeholders from fonts without a "
+        "Unicode mapping; OCR is not available"
+    )
+
+
+def _cause(exc: BaseException) -> str:
+    """The pdfminer error pdfplumber wrapped, as a short message."""
+    inner = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else exc.__context__
+    inner = inner or exc
+    text = str(inner).strip() or type(inner).__name__
+    return f"{type(inner).__name__}: {text[:120]}"
+
+
+def _open_error(exc: PdfminerException) -> Exception:
+    inner = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else exc.__context__
+    if isinstance(inner, PDFPasswordIncorrect | PDFEncryptionError):
+        return EncryptedFile("the PDF is encrypted/password-protected")
+    if isinstance(inner, PSEOF):
+        return CorruptFile("the PDF ends unexpectedly (truncated file)")
+    if isinstance(inner, PDFSyntaxError):
+        return CorruptFile(f"not a readable PDF ({_cause(exc)})")
+    return CorruptFile(f"the PDF cannot be parsed ({_cause(exc)})")
+
+
+_PDF_DATE = re.compile(r"^D:(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?(Z|[+-]\d{2}'?\d{2}'?)?")
+
+
+def _metadata(info: dict[str, Any]) -> dict[str, str]:
+    """``title`` and ``creation_date`` (ISO 8601 when the PDF date parses, else as stored)."""
+    meta: dict[str, str] = {}
+    title = info.get("Title")
+    if isinstance(title, str) and title.strip():
+        meta["title"] = fix_cjk(title).strip()
+    created = info.get("CreationDate")
+    if isinstance(created, str) and created.strip():
+        meta["creation_date"] = _iso_date(created.strip())
+    return meta
+
+
+def _iso_date(raw: str) -> str:
+    m = _PDF_DATE.match(raw)
+    if not m:
+        return raw
+    y, mo, d, h, mi, s, tz = m.groups()
+    out = f"{y}-{mo or '01'}-{d or '01'}"
+    if h:
+        out += f"T{h}:{mi or '00'}:{s or '00'}"
+        if tz == "Z":
+            out += "Z"
+        elif tz:
+            digits = tz.replace("'", "")
+            out += f"{digits[:3]}:{digits[3:5]}"
+    return out
+
+
+# --------------------------------------------------------------------------------------------------
+# One page
+
+
+def _read_page(page: Any, number: int) -> _Page:
+    """Tables and text lines of one page, from a single parse of its objects."""
+    deduped = page.dedupe_chars(tolerance=1)
+    finder = deduped.debug_tablefinder(TABLE_SETTINGS)  # = find_tables(), plus the cells it dropped
+    chars = [c for c in deduped.chars if c["text"]]
+    tables = sorted(finder.tables, key=lambda t: (t.bbox[1], t.bbox[0]))
+    in_tables = {tuple(b) for t in tables for b in t.cells}
+    lone = [tuple(b) for b in finder.cells if tuple(b) not in in_tables]
+
+    table_chars: list[list[dict[str, Any]]] = [[] for _ in tables]
+    box_chars: list[list[dict[str, Any]]] = [[] for _ in lone]
+    free: list[dict[str, Any]] = []
+    for c in chars:
+        cx = (c["x0"] + c["x1"]) / 2
+        cy = (c["top"] + c["bottom"]) / 2
+        for i, t in enumerate(tables):
+            x0, top, x1, bottom = t.bbox
+            if x0 - 0.5 <= cx <= x1 + 0.5 and top - 0.5 <= cy <= bottom + 0.5:
+                table_chars[i].append(c)
+                break
+        else:
+            free.append(c)
+
+    # Lone boxes: their text stays running text unless the box turns out to continue a table.
+    lines: list[_Line] = []
+    outside: list[dict[str, Any]] = []
+    for c in free:
+        cx = (c["x0"] + c["x1"]) / 2
+        cy = (c["top"] + c["bottom"]) / 2
+        for i, (x0, top, x1, bottom) in enumerate(lone):
+            if x0 <= cx <= x1 and top <= cy <= bottom:
+                box_chars[i].append(c)
+                break
+        else:
+            outside.append(c)
+    lines.extend(_build_lines(outside, number))
+    boxes: list[_Part] = []
+    for i, bbox in enumerate(lone):
+        box_id = number * 10_000 + i
+        box_lines = _build_lines(box_chars[i], number)
+        for ln in box_lines:
+            ln.box = box_id
+        lines.extend(box_lines)
+        x0, top, x1, bottom = (float(v) for v in bbox)
+        text = clean_cell("\n".join(ln.text for ln in box_lines))
+        cell = _PCell(text=text, row=0, x0=x0, x1=x1, rowspan=1, page=number)
+        boxes.append(_Part(number, x0, top, x1, bottom, [x0, x1], [top, bottom], [cell], box=box_id))
+
+    parts = [_table_part(t.cells, t.bbox, table_chars[i], number) for i, t in enumerate(tables)]
+    lines.sort(key=lambda ln: (ln.top, ln.x0))
+    return _Page(number, float(page.width), float(page.height), lines, parts, boxes)
+
+
+def _cluster(values: Iterable[float], tol: float) -> list[float]:
+    """Sorted representatives (means) of values that lie within ``tol`` of their neighbour."""
+    out: list[float] = []
+    group: list[float] = []
+    for v in sorted(values):
+        if group and v - group[-1] > tol:
+            out.append(sum(group) / len(group))
+            group = []
+        group.append(v)
+    if group:
+        out.append(sum(group) / len(group))
+    return out
+
+
+def _nearest(edges: Sequence[float], v: float) -> int:
+    i = bisect_right(edges, v)
+    if i == 0:
+        return 0
+    if i == len(edges):
+        return len(edges) - 1
+    return i if edges[i] - v < v - edges[i - 1] else i - 1
+
+
+def _table_part(
+    bboxes: Sequence[tuple[float, float, float, float]],
+    table_bbox: tuple[float, float, float, float],
+    chars: list[dict[str, Any]],
+    number: int,
+) -> _Part:
+    """Origin cells of one page's table: grid from the distinct cell edges, spans from each bbox.
+
+    Each grid slot belongs to the smallest cell covering it (pdfplumber can report a rectangle and the
+    cells inside it); a slot no cell covers but that holds text gets a 1×1 cell so no text is lost.
+    """
+    xs = _cluster([b[0] for b in bboxes] + [b[2] for b in bboxes], 2.0)
+    ys = _cluster([b[1] for b in bboxes] + [b[3] for b in bboxes], 2.0)
+    spans: list[tuple[int, int, int, int]] = []
+    for x0, top, x1, bottom in sorted(bboxes, key=lambda b: (b[2] - b[0]) * (b[3] - b[1])):
+        r0, r1, c0, c1 = _nearest(ys, top), _nearest(ys, bottom), _nearest(xs, x0), _nearest(xs, x1)
+        if r1 > r0 and c1 > c0:
+            spans.append((r0, r1, c0, c1))
+    owner: dict[tuple[int, int], int] = {}
+    kept: list[tuple[int, int, int, int]] = []
+    for span in spans:
+        r0, r1, c0, c1 = span
+        slots = [(r, c) for r in range(r0, r1) for c in range(c0, c1) if (r, c) not in owner]
+        if not slots:
+            continue  # a duplicate of smaller cells already placed
+        for slot in slots:
+            owner[slot] = len(kept)
+        kept.append(span)
+    cell_chars: dict[int, list[dict[str, Any]]] = {}
+    n_rows, n_cols = len(ys) - 1, len(xs) - 1
+    for c in chars:
+        col = min(max(bisect_right(xs, (c["x0"] + c["x1"]) / 2) - 1, 0), n_cols - 1)
+        row = min(max(bisect_right(ys, (c["top"] + c["bottom"]) / 2) - 1, 0), n_rows - 1)
+        idx = owner.get((row, col))
+        if idx is None:
+            idx = owner[(row, col)] = len(kept)
+            kept.append((row, row + 1, col, col + 1))
+        cell_chars.setdefault(idx, []).append(c)
+    cells = []
+    for idx, (r0, r1, c0, c1) in enumerate(kept):
+        text = clean_cell("\n".join(ln.text for ln in _build_lines(cell_chars.get(idx, []), number)))
+        cells.append(_PCell(text=text, row=r0, x0=xs[c0], x1=xs[c1], rowspan=r1 - r0, page=number))
+    x0, top, x1, bottom = (float(v) for v in table_bbox)
+    return _Part(number, x0, top, x1, bottom, xs, ys, cells)
+
+
+def _build_lines(chars: list[dict[str, Any]], number: int) -> list[_Line]:
+    """Group characters into lines (by vertical centre) and each line's characters into text.
+
+    Spacing: a gap wider than 0.15 em (or a space glyph) between two non-CJK characters is a space;
+    next to a CJK character it is inter-script spacing and dropped; a gap wider than 1.5 em is always a
+    space (separate fields on one line).
+    """
+    if not chars:
+        return []
+    groups: list[list[dict[str, Any]]] = []
+    band_top = band_bottom = 0.0
+    for c in sorted(chars, key=lambda c: (c["top"] + c["bottom"]) / 2):
+        mid = (c["top"] + c["bottom"]) / 2
+        if groups and band_top <= mid <= band_bottom:
+            groups[-1].append(c)
+            band_bottom = max(band_bottom, c["bottom"])
+        else:
+            groups.append([c])
+            band_top, band_bottom = c["top"], c["bottom"]
+    lines = []
+    for group in groups:
+        group.sort(key=lambda c: c["x0"])
+        pieces: list[str] = []
+        prev: dict[str, Any] | None = None
+        pending_space = False
+        first_word: float | None = None
+        x0 = None
+        for c in group:
+            t = c["text"]
+            if t.isspace():
+                pending_space = prev is not None
+                continue
+            if prev is not None:
+                size = max(c["size"], prev["size"], 1.0)
+                gap = c["x0"] - prev["x1"]
+                latin_pair = not _is_cjk(pieces[-1][-1]) and not _is_cjk(t[0])
+                if gap > 1.5 * size or (latin_pair and (pending_space or gap > 0.15 * size)):
+                    pieces.append(" ")
+                    if first_word is None:
+                        first_word = prev["x1"] - x0
+                elif first_word is None and (_is_cjk(t[0]) or _is_cjk(pieces[-1][-1])):
+                    first_word = prev["x1"] - x0
+            else:
+                x0 = c["x0"]
+            pieces.append(t)
+            prev = c
+            pending_space = False
+        if prev is None or x0 is None:
+            continue
+        text = fix_cjk("".join(pieces)).strip()
+        if not text:
+            continue
+        lines.append(
+            _Line(
+                text=text,
+                x0=float(x0),
+                x1=float(prev["x1"]),
+                top=float(min(c["top"] for c in group)),
+                bottom=float(max(c["bottom"] for c in group)),
+                size=float(statistics.median(c["size"] for c in group)),
+                first_word=float(first_word if first_word is not None else prev["x1"] - x0),
+                page=number,
+            )
+        )
+    return lines
+
+
+# --------------------------------------------------------------------------------------------------
+# Whole document
+
+
+@dataclass(slots=True)
+class _Geometry:
+    """Document-wide layout measures, from the body lines and tables of all pages."""
+
+    left: float
+    right: float
+    body_size: float
+    content_top: float
+    content_bottom: float
+
+    @property
+    def centre(self) -> float:
+        return (self.left + self.right) / 2
+
+
+def _assemble(pages: list[_Page]) -> list[Block]:
+    _drop_running_lines(pages)
+    geo = _geometry(pages)
+    builders, used_boxes = _chain_tables(pages, geo)
+    first_part = {id(b.parts[0]): b for b in builders}
+
+    # Reading order: per page, lines and tables by their top; a joined table sits where it starts.
+    stream: list[_Line | _TableBuilder] = []
+    for page in pages:
+        items: list[tuple[float, int, _Line | _TableBuilder]] = []
+        for ln in page.lines:
+            if ln.box is None or ln.box not in used_boxes:
+                items.append((ln.top, 1, ln))
+        for part in page.parts + page.boxes:
+            builder = first_part.get(id(part))
+            if builder is not None:
+                items.append((part.top, 0, builder))
+        items.sort(key=lambda it: (it[0], it[1]))
+        stream.extend(it[2] for it in items)
+
+    blocks: list[Block] = []
+    para: list[_Line] = []
+    n_tables = 0
+
+    def flush() -> None:
+        if para:
+            text = para[0].text
+            for ln in para[1:]:
+                text = _join_text(text, ln.text)
+            blocks.append(Paragraph(text=text, page=para[0].page))
+            para.clear()
+
+    for item in stream:
+        if isinstance(item, _TableBuilder):
+            flush()
+            blocks.append(item.to_table(n_tables))
+            n_tables += 1
+        elif para and _same_paragraph(para[-1], item, geo):
+            para.append(item)
+        else:
+            flush()
+            para.append(item)
+    flush()
+    return blocks
+
+
+def _join_text(a: str, b: str) -> str:
+    """Join two lines of a paragraph: no space next to CJK, none after a hyphen, else one space."""
+    if not a or not b:
+        return a + b
+    if _is_cjk(a[-1]) or _is_cjk(b[0]) or (a.endswith("-") and a[:-1][-1:].isalpha()):
+        return a + b
+    return f"{a} {b}"
+
+
+def _running_key(text: str) -> str:
+    return re.sub(r"\d+", "#", re.sub(r"\s+", "", text))
+
+
+def _drop_running_lines(pages: list[_Page]) -> None:
+    """Remove running headers/footers and page numbers from the pages' lines."""
+
+    def in_band(ln: _Line, page: _Page) -> bool:
+        return ln.bottom <= page.height * MARGIN_BAND or ln.top >= page.height * (1 - MARGIN_BAND)
+
+    seen: Counter[str] = Counter()
+    for page in pages:
+        seen.update({_running_key(ln.text) for ln in page.lines if in_band(ln, page)})
+    threshold = max(2, math.ceil(0.3 * len(pages)))
+    for page in pages:
+        kept = []
+        for ln in page.lines:
+            banded = in_band(ln, page)
+            if banded and (seen[_running_key(ln.text)] >= threshold or _PAGE_NUMBER.match(ln.text)):
+                continue
+            kept.append(ln)
+        # A page number printed inside the body area: only as the very first or last line of the page.
+        while kept and kept[-1].box is None and _PAGE_NUMBER.match(kept[-1].text):
+            kept.pop()
+        while kept and kept[0].box is None and _PAGE_NUMBER.match(kept[0].text):
+            kept.pop(0)
+        page.lines = kept
+
+
+def _geometry(pages: list[_Page]) -> _Geometry:
+    lines = [ln for p in pages for ln in p.lines]
+    parts = [pt for p in pages for pt in p.parts]
+    tops = [ln.top for ln in lines] + [pt.top for pt in parts]
+    bottoms = [ln.bottom for ln in lines] + [pt.bottom for pt in parts]
+    if not lines:
+        return _Geometry(0.0, 0.0, 0.0, min(tops, default=0.0), max(bottoms, default=0.0))
+    body_size = Counter(round(ln.size) for ln in lines).most_common(1)[0][0]
+    body = [ln for ln in lines if abs(ln.size - body_size) <= 1] or lines
+    # Left margin: the leftmost line start shared by a fair number of lines. Not the most common start:
+    # in documents of short paragraphs, indented first lines outnumber continuation lines.
+    left_counts = Counter(round(ln.x0) for ln in body)
+    enough = max(2, math.ceil(0.05 * len(body)))
+    left = float(min((x for x, n in left_counts.items() if n >= enough), default=min(left_counts)))
+    # Right margin: where full lines end; the 90th percentile ignores the odd overhanging line.
+    ends = sorted(ln.x1 for ln in body)
+    right = ends[min(len(ends) - 1, int(0.9 * len(ends)))]
+    return _Geometry(left, right, float(body_size), min(tops), max(bottoms))
+
+
+def _same_paragraph(prev: _Line, cur: _Line, geo: _Geometry) -> bool:
+    """Whether ``cur`` continues the paragraph that ``prev`` ends.
+
+    A new paragraph starts on a font-size change, a vertical gap over 1.5 line heights, a line indented
+    from the left margin (first lines, centred and right-aligned lines), after a line that itself starts
+    deep inside the text block (centred or right-aligned: a line of its own), or after a line that ended
+    early — "early" meaning the next line's first word (one character in CJK) would have fitted before
+    the right margin, so the break was the author's. Consecutive centred lines larger than body text stay
+    together (a title broken over two lines). Across a page break the same tests apply except the gap.
+    Known limit: hanging-indent paragraphs (continuation lines indented) come out one line each.
+    """
+    size = max(cur.size, prev.size)
+    if abs(cur.size - prev.size) > 0.15 * size:
+        return False
+    if cur.page == prev.page:
+        gap = cur.top - prev.bottom
+        if gap < -0.5 * size or gap > 1.5 * size:
+            return False
+        if cur.size >= 1.1 * geo.body_size and _centred(prev, geo) and _centred(cur, geo):
+            return True
+    elif cur.page != prev.page + 1:
+        return False
+    if cur.x0 > geo.left + 0.8 * cur.size or prev.x0 > geo.left + 3 * prev.size:
+        return False
+    return geo.right - prev.x1 <= cur.first_word + cur.size
+
+
+def _centred(ln: _Line, geo: _Geometry) -> bool:
+    return abs((ln.x0 + ln.x1) / 2 - geo.centre) <= 0.5 * ln.size
+
+
+# --------------------------------------------------------------------------------------------------
+# Tables across page breaks
+
+
+def _chain_tables(pages: list[_Page], geo: _Geometry) -> tuple[list[_TableBuilder], set[int]]:
+    """Group the page tables into logical tables, joining parts across page breaks.
+
+    A table is continued when (1) its last part is the last thing on page N — no body text below it —
+    and ends within ``BREAK_ZONE`` of the lowest body content of the document, (2) the first thing on page
+    N+1 (after running headers were removed) is a table part starting within ``BREAK_ZONE`` of the
+    highest body content, and (3) their column edges match: same outer edges and the smaller set of
+    x-edges contained in the larger (merged cells print fewer columns), within ``EDGE_TOL``. Lone ruled
+    boxes take part as fragments only; a chain made of lone boxes alone is not a table.
+    """
+    builders: list[_TableBuilder] = []
+    open_builder: _TableBuilder | None = None
+    zone = [BREAK_ZONE * p.height for p in pages]
+    for k, page in enumerate(pages):
+        continued: _Part | None = None
+        head = _head(page)
+        if (
+            open_builder is not None
+            and head is not None
+            and open_builder.last_page == page.number - 1
+            and head.top - geo.content_top <= zone[k]
+            and open_builder.fits(head)
+        ):
+            open_builder.append(head)
+            continued = head
+        else:
+            open_builder = None
+        for part in page.parts:
+            if part is not continued:
+                builders.append(_TableBuilder(part))
+        tail = _tail(page)
+        if tail is None or geo.content_bottom - tail.bottom > zone[k]:
+            open_builder = None
+        elif tail is continued and open_builder is not None:
+            pass  # the same table runs on
+        elif tail.box is not None:
+            open_builder = _TableBuilder(tail)
+            builders.append(open_builder)
+        else:
+            open_builder = next(b for b in builders if b.parts[-1] is tail)
+    kept = [b for b in builders if any(p.box is None for p in b.parts)]
+    kept.sort(key=lambda b: (b.parts[0].page, b.parts[0].top))
+    used = {p.box for b in kept for p in b.parts if p.box is not None}
+    return kept, used
+
+
+def _head(page: _Page) -> _Part | None:
+    """The table part (or lone box) that comes first on the page, if no body text precedes it."""
+    candidates = page.parts + page.boxes
+    if not candidates:
+        return None
+    first = min(candidates, key=lambda p: p.top)
+    if any(ln.bottom <= first.top + 1 and ln.box != first.box for ln in page.lines):
+        return None
+    return first
+
+
+def _tail(page: _Page) -> _Part | None:
+    """The table part (or lone box) that comes last on the page, if no body text follows it."""
+    candidates = page.parts + page.boxes
+    if not candidates:
+        return None
+    last = max(candidates, key=lambda p: p.bottom)
+    if any(ln.top >= last.bottom - 1 and ln.box != last.box for ln in page.lines):
+        return None
+    return last
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+class _TableBuilder:
+    """A logical table being assembled from page parts, on a grid of unified column edges."""
+
+    def __init__(self, part: _Part) -> None:
+        self.parts: list[_Part] = [part]
+        self.cells: list[_PCell] = [_PCell(c.text, c.row, c.x0, c.x1, c.rowspan, c.page) for c in part.cells]
+        self.edges: list[float] = list(part.xs)
+        self.n_rows: int = len(part.ys) - 1
+        self.head_rows: int = self.n_rows
+        """Rows of the first part: how far a repeated header can reach."""
+
+    @property
+    def last_page(self) -> int:
+        return self.parts[-1].page
+
+    def fits(self, part: _Part) -> bool:
+        """Same outer edges, and one set of column edges contained in the other."""
+        mine, theirs = self.edges, part.xs
+        if abs(mine[0] - theirs[0]) > EDGE_TOL or abs(mine[-1] - theirs[-1]) > EDGE_TOL:
+            return False
+        small, large = (mine, theirs) if len(mine) <= len(theirs) else (theirs, mine)
+        return all(min(abs(x - y) for y in large) <= EDGE_TOL for x in small)
+
+    def append(self, part: _Part) -> None:
+        """Append a continuation part.
+
+        1. Repeated header: the largest k such that the part's first k rows equal the table's first k
+           rows (same cells on the unified grid, same whitespace-free text, at least one non-empty) are
+           dropped.
+        2. Row split by the page break: the table's last row and the part's first row are one logical row
+           when both rows have the same cell boundaries, the part's row has some text, and among the
+           one-row-high cells at least one is non-empty above and empty below (numbers never wrap, so a
+           split row leaves its short cells empty on the second page) while none is empty above and
+           non-empty below (that pattern is two rows with blank cells). The cells are merged pairwise:
+           texts joined with a line break, spans added.
+        3. Otherwise the part's rows follow. A vertically merged cell cut by the break (the part's cell
+           is empty, the one above has text, and one of them spans several rows) continues the cell
+           above: it is dropped and its rows are added to that cell's rowspan. An empty one-row cell is
+           never merged, since it may be a blank value.
+        """
+        self.edges = _cluster(self.edges + part.xs, EDGE_TOL)
+        edges = self.edges
+
+        def span(c: _PCell) -> tuple[int, int]:
+            return _nearest(edges, c.x0), _nearest(edges, c.x1)
+
+        cells = [_PCell(c.text, c.row, c.x0, c.x1, c.rowspan, c.page) for c in part.cells]
+        n_rows = len(part.ys) - 1
+        k = self._repeated_header(cells, n_rows, span)
+        if k:
+            cells = [c for c in cells if c.row >= k]
+            for c in cells:
+                c.row -= k
+            n_rows -= k
+        self.parts.append(part)
+        if n_rows <= 0 or not cells:
+            return
+        last_row = self.n_rows - 1
+        above = {span(c): c for c in self.cells if c.row <= last_row < c.row + c.rowspan}
+        below = {span(c): c for c in cells if c.row == 0}
+        if set(above) == set(below) and _is_split_row(above, below, last_row):
+            offset = last_row
+            for key, b in below.items():
+                a = above[key]
+                a.text = f"{a.text}\n{b.text}" if a.text and b.text else a.text or b.text
+                a.rowspan += b.rowspan - 1
+            rest = [c for c in cells if c.row > 0]
+        else:
+            offset = last_row + 1
+            merged: set[int] = set()
+            for key, b in below.items():
+                a = above.get(key)
+                if a is not None and a.text and not b.text and (a.rowspan > 1 or b.rowspan > 1):
+                    a.rowspan += b.rowspan
+                    merged.add(id(b))
+            rest = [c for c in cells if id(c) not in merged]
+        for c in rest:
+            c.row += offset
+        self.cells.extend(rest)
+        self.n_rows = offset + n_rows
+
+    def _repeated_header(self, cells: list[_PCell], n_rows: int, span: Any) -> int:
+        for k in range(min(self.head_rows, n_rows), 0, -1):
+            if any(c.row < k < c.row + c.rowspan for c in self.cells if c.row < self.head_rows):
+                continue
+            mine = sorted((c.row, *span(c), c.rowspan, _norm(c.text)) for c in self.cells if c.row < k)
+            theirs = sorted((c.row, *span(c), c.rowspan, _norm(c.text)) for c in cells if c.row < k)
+            if mine == theirs and any(t[-1] for t in mine):
+                return k
+        return 0
+
+    def to_table(self, index: int) -> Table:
+        edges = self.edges
+        rows: list[list[Cell]] = [[] for _ in range(self.n_rows)]
+        for c in sorted(self.cells, key=lambda c: (c.row, c.x0)):
+            c0, c1 = _nearest(edges, c.x0), _nearest(edges, c.x1)
+            rows[c.row].append(
+                Cell(text=c.text, row=c.row, col=c0, rowspan=c.rowspan, colspan=max(c1 - c0, 1), page=c.page)
+            )
+        pages = tuple(sorted({p.page for p in self.parts}))
+        return Table(rows=rows, grid="exact", pages=pages, index=index)
+
+
+def _is_split_row(
+    above: dict[tuple[int, int], _PCell], below: dict[tuple[int, int], _PCell], last_row: int
+) -> bool:
+    """Text-based test for a row cut by a page break (see ``_TableBuilder.append``, step 2)."""
+    if not any(b.text for b in below.values()):
+        return False
+    evidence = False
+    for key, b in below.items():
+        a = above[key]
+        if a.row != last_row or a.rowspan != 1 or b.rowspan != 1:
+            continue
+        if b.text and not a.text:
+            return False
+        if a.text and not b.text:
+            evidence = True
+    return evidence
