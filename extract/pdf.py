@@ -30,6 +30,7 @@ from __future__ import annotations
 import math
 import re
 import statistics
+import zlib
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -65,11 +66,25 @@ EDGE_TOL = 3.0
 MARGIN_BAND = 0.1
 """Fraction of the page height at the top and bottom where running headers/footers live."""
 BREAK_ZONE = 0.12
-"""A table part within this fraction of the page height from the lowest (highest) body content of the
-document ends (starts) a page for the purpose of joining (≈100 pt on A4: one tall table row)."""
+"""A table part within this fraction of the page height from the lowest (highest) body content on the
+document's pages of that size ends (starts) its page for joining (≈100 pt on A4: one tall table row)."""
 SCAN_PROBE_PAGES = 3
 """Image-only first pages that make the whole file count as a scan without reading further."""
 
+_PARSE_ERRORS = (
+    PdfminerException,
+    MalformedPDFException,
+    PSException,
+    # Raised from inside pdfminer/pdfplumber while interpreting damaged objects; caught only around the
+    # calls that parse the file, never around this module's own logic.
+    ValueError,
+    KeyError,
+    TypeError,
+    IndexError,
+    AttributeError,
+    RecursionError,
+    zlib.error,
+)
 _CID = re.compile(r"\(cid:\d+\)")
 _PAGE_NUMBER = re.compile(
     r"""^(?:
@@ -142,6 +157,8 @@ class _Part:
     cells: list[_PCell]
     box: int | None = None
     """Set for a lone ruled box (a single-cell "table" pdfplumber would drop)."""
+    open_bottom: bool = False
+    """The bottom rule was missing: the side rules ran on and the table was closed where they end."""
 
 
 @dataclass(slots=True)
@@ -159,7 +176,11 @@ class _Page:
 
 
 def read(path: Path) -> Document:
-    """Read a text PDF into paragraphs and exact-grid tables in reading order."""
+    """Read a text PDF into paragraphs and exact-grid tables, in reading order.
+
+    ``meta`` holds ``pages`` (the page count) and, when the document info has them, ``title`` and
+    ``creation_date`` (ISO 8601 when the PDF date parses).
+    """
     path = Path(path)
     if path.stat().st_size == 0:
         raise EmptyFile("the PDF file is empty (0 bytes)")
@@ -181,7 +202,7 @@ def read(path: Path) -> Document:
                 try:
                     chars = page.chars
                     has_images = bool(page.images)
-                except (PdfminerException, MalformedPDFException, PSException) as exc:
+                except _PARSE_ERRORS as exc:
                     raise CorruptFile(f"page {i + 1} cannot be parsed ({_cause(exc)})") from exc
                 n_chars += len(chars)
                 n_cid += sum(1 for c in chars if _CID.fullmatch(c["text"]))
@@ -270,6 +291,9 @@ def _read_page(page: Any, number: int) -> _Page:
     """Tables and text lines of one page, from a single parse of its objects."""
     deduped = page.dedupe_chars(tolerance=1)
     finder = deduped.debug_tablefinder(TABLE_SETTINGS)  # = find_tables(), plus the cells it dropped
+    closing = _closing_rules(finder)
+    if closing:  # rare: only pages with a table left open at the top or bottom are searched twice
+        finder = deduped.debug_tablefinder({**TABLE_SETTINGS, "explicit_horizontal_lines": closing})
     chars = [c for c in deduped.chars if c["text"]]
     tables = sorted(finder.tables, key=lambda t: (t.bbox[1], t.bbox[0]))
     in_tables = {tuple(b) for t in tables for b in t.cells}
@@ -311,12 +335,45 @@ def _read_page(page: Any, number: int) -> _Page:
         lines.extend(box_lines)
         x0, top, x1, bottom = (float(v) for v in bbox)
         text = clean_cell("\n".join(ln.text for ln in box_lines))
+        in_band = bottom <= page.height * MARGIN_BAND or top >= page.height * (1 - MARGIN_BAND)
+        if not text or in_band:
+            continue  # an empty frame or a header/footer box: never a table fragment
         cell = _PCell(text=text, row=0, x0=x0, x1=x1, rowspan=1, page=number)
         boxes.append(_Part(number, x0, top, x1, bottom, [x0, x1], [top, bottom], [cell], box=box_id))
 
     parts = [_table_part(t.cells, t.bbox, table_chars[i], number) for i, t in enumerate(tables)]
+    for part in parts:
+        part.open_bottom = any(abs(part.bottom - rule["top"]) < 1 for rule in closing)
     lines.sort(key=lambda ln: (ln.top, ln.x0))
     return _Page(number, float(page.width), float(page.height), lines, parts, boxes)
+
+
+def _closing_rules(finder: Any) -> list[dict[str, float]]:
+    """Horizontal rules that close tables whose side rules run past their first or last horizontal rule.
+
+    Some writers draw no rule under the last row on a page (the row continues on the next page) or above
+    the first row of a continuation. pdfplumber then leaves that row out of the table and its text would
+    become running text. When both outer side rules of a table extend beyond its top or bottom by more
+    than ``EDGE_TOL``, a rule is added where the shorter of the two ends.
+    """
+    rules = []
+    verticals = [e for e in finder.edges if e["orientation"] == "v"]
+    for t in finder.tables:
+        x0, top, x1, bottom = t.bbox
+        sides = [
+            [e for e in verticals if abs(e["x0"] - x) <= EDGE_TOL and e["top"] < bottom and e["bottom"] > top]
+            for x in (x0, x1)
+        ]
+        if not all(sides):
+            continue
+        low = min(max(e["bottom"] for e in side) for side in sides)
+        high = max(min(e["top"] for e in side) for side in sides)
+        for y, missing in ((low, low > bottom + EDGE_TOL), (high, high < top - EDGE_TOL)):
+            if missing:
+                rules.append(
+                    {"object_type": "line", "x0": x0, "x1": x1, "top": y, "bottom": y, "width": x1 - x0}
+                )
+    return rules
 
 
 def _cluster(values: Iterable[float], tol: float) -> list[float]:
@@ -466,8 +523,12 @@ class _Geometry:
     left: float
     right: float
     body_size: float
-    content_top: float
-    content_bottom: float
+    extent: dict[tuple[int, int], tuple[float, float]]
+    """Highest top and lowest bottom of body content per page size (portrait and landscape pages of
+    one document have different type areas)."""
+
+    def content(self, page: _Page) -> tuple[float, float]:
+        return self.extent.get(_size_key(page), (0.0, page.height))
 
     @property
     def centre(self) -> float:
@@ -558,13 +619,22 @@ def _drop_running_lines(pages: list[_Page]) -> None:
         page.lines = kept
 
 
+def _size_key(page: _Page) -> tuple[int, int]:
+    return round(page.width), round(page.height)
+
+
 def _geometry(pages: list[_Page]) -> _Geometry:
+    extent: dict[tuple[int, int], tuple[float, float]] = {}
+    for p in pages:
+        tops = [ln.top for ln in p.lines] + [pt.top for pt in p.parts]
+        bottoms = [ln.bottom for ln in p.lines] + [pt.bottom for pt in p.parts]
+        if tops:
+            key = _size_key(p)
+            top, bottom = extent.get(key, (math.inf, -math.inf))
+            extent[key] = (min(top, *tops), max(bottom, *bottoms))
     lines = [ln for p in pages for ln in p.lines]
-    parts = [pt for p in pages for pt in p.parts]
-    tops = [ln.top for ln in lines] + [pt.top for pt in parts]
-    bottoms = [ln.bottom for ln in lines] + [pt.bottom for pt in parts]
     if not lines:
-        return _Geometry(0.0, 0.0, 0.0, min(tops, default=0.0), max(bottoms, default=0.0))
+        return _Geometry(0.0, 0.0, 0.0, extent)
     body_size = Counter(round(ln.size) for ln in lines).most_common(1)[0][0]
     body = [ln for ln in lines if abs(ln.size - body_size) <= 1] or lines
     # Left margin: the leftmost line start shared by a fair number of lines. Not the most common start:
@@ -575,7 +645,7 @@ def _geometry(pages: list[_Page]) -> _Geometry:
     # Right margin: where full lines end; the 90th percentile ignores the odd overhanging line.
     ends = sorted(ln.x1 for ln in body)
     right = ends[min(len(ends) - 1, int(0.9 * len(ends)))]
-    return _Geometry(left, right, float(body_size), min(tops), max(bottoms))
+    return _Geometry(left, right, float(body_size), extent)
 
 
 def _same_paragraph(prev: _Line, cur: _Line, geo: _Geometry) -> bool:
@@ -617,8 +687,8 @@ def _chain_tables(pages: list[_Page], geo: _Geometry) -> tuple[list[_TableBuilde
     """Group the page tables into logical tables, joining parts across page breaks.
 
     A table is continued when (1) its last part is the last thing on page N — no body text below it —
-    and ends within ``BREAK_ZONE`` of the lowest body content of the document, (2) the first thing on page
-    N+1 (after running headers were removed) is a table part starting within ``BREAK_ZONE`` of the
+    and ends within ``BREAK_ZONE`` of the lowest body content on pages of its size, (2) the first thing on
+    page N+1 (after running headers were removed) is a table part starting within ``BREAK_ZONE`` of the
     highest body content, and (3) their column edges match: same outer edges and the smaller set of
     x-edges contained in the larger (merged cells print fewer columns), within ``EDGE_TOL``. Lone ruled
     boxes take part as fragments only; a chain made of lone boxes alone is not a table.
@@ -633,7 +703,7 @@ def _chain_tables(pages: list[_Page], geo: _Geometry) -> tuple[list[_TableBuilde
             open_builder is not None
             and head is not None
             and open_builder.last_page == page.number - 1
-            and head.top - geo.content_top <= zone[k]
+            and head.top - geo.content(page)[0] <= zone[k]
             and open_builder.fits(head)
         ):
             open_builder.append(head)
@@ -644,7 +714,7 @@ def _chain_tables(pages: list[_Page], geo: _Geometry) -> tuple[list[_TableBuilde
             if part is not continued:
                 builders.append(_TableBuilder(part))
         tail = _tail(page)
-        if tail is None or geo.content_bottom - tail.bottom > zone[k]:
+        if tail is None or geo.content(page)[1] - tail.bottom > zone[k]:
             open_builder = None
         elif tail is continued and open_builder is not None:
             pass  # the same table runs on
@@ -715,7 +785,8 @@ class _TableBuilder:
            rows (same cells on the unified grid, same whitespace-free text, at least one non-empty) are
            dropped.
         2. Row split by the page break: the table's last row and the part's first row are one logical row
-           when both rows have the same cell boundaries, the part's row has some text, and among the
+           when both rows have the same cell boundaries and either the previous part had no rule under its
+           last row (see ``_closing_rules``) or, by text, the part's row has some text and among the
            one-row-high cells at least one is non-empty above and empty below (numbers never wrap, so a
            split row leaves its short cells empty on the second page) while none is empty above and
            non-empty below (that pattern is two rows with blank cells). The cells are merged pairwise:
@@ -745,7 +816,8 @@ class _TableBuilder:
         last_row = self.n_rows - 1
         above = {span(c): c for c in self.cells if c.row <= last_row < c.row + c.rowspan}
         below = {span(c): c for c in cells if c.row == 0}
-        if set(above) == set(below) and _is_split_row(above, below, last_row):
+        aligned = set(above) == set(below)
+        if aligned and (self.parts[-2].open_bottom or _is_split_row(above, below, last_row)):
             offset = last_row
             for key, b in below.items():
                 a = above[key]

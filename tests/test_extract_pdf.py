@@ -238,12 +238,14 @@ def _text(x: float, baseline: float, s: str, size: float = 12, font: str = "F1")
     return f"BT /{font} {size} Tf {x} {PAGE_H - baseline} Td {shown} Tj ET\n"
 
 
-def _table(xs: list[float], top: float, rows: list[list[str]], height: float = 20) -> str:
-    """A fully ruled grid with one line of 10 pt text per cell."""
+def _table(
+    xs: list[float], top: float, rows: list[list[str]], height: float = 20, open_bottom: bool = False
+) -> str:
+    """A ruled grid with one line of 10 pt text per cell; ``open_bottom`` leaves out the last rule."""
     ys = [top + i * height for i in range(len(rows) + 1)]
     ops = ["0.5 w"]
     ops += [f"{x} {PAGE_H - ys[0]} m {x} {PAGE_H - ys[-1]} l S" for x in xs]
-    ops += [f"{xs[0]} {PAGE_H - y} m {xs[-1]} {PAGE_H - y} l S" for y in ys]
+    ops += [f"{xs[0]} {PAGE_H - y} m {xs[-1]} {PAGE_H - y} l S" for y in (ys[:-1] if open_bottom else ys)]
     body = "\n".join(ops) + "\n"
     for r, row in enumerate(rows):
         for c, cell in enumerate(row):
@@ -397,10 +399,13 @@ def test_encrypted_pdf(tmp_path: Path) -> None:
 _XS = [72.0, 272.0, 372.0, 472.0]
 
 
-def _split_table_pdf(continuation: list[list[str]], xs2: list[float] = _XS) -> bytes:
+def _split_table_pdf(
+    continuation: list[list[str]], xs2: list[float] = _XS, open_bottom: bool = False
+) -> bytes:
     """Page 1: a paragraph, then a table ending at the foot of the page; page 2: a table at the top
     (``continuation`` are its rows), then a paragraph."""
-    page1 = _text(72, 80, "Table follows.") + _table(_XS, 700, [["Item", "A", "B"], ["x", "5", ""]])
+    rows = [["Item", "A", "B"], ["x", "5", ""]]
+    page1 = _text(72, 80, "Table follows.") + _table(_XS, 700, rows, open_bottom=open_bottom)
     page2 = _table(xs2, 72, continuation) + _text(72, 200, "End.")
     return _pdf([page1, page2])
 
@@ -430,3 +435,14 @@ def test_tables_with_other_columns_stay_apart(tmp_path: Path) -> None:
         _write(tmp_path, "t.pdf", _split_table_pdf([["P", "Q"], ["y", "3"]], xs2=[72.0, 200.0, 472.0]))
     )
     assert [t.pages for t in doc.tables] == [(1,), (2,)]
+
+
+def test_row_left_open_at_the_page_foot_continues(tmp_path: Path) -> None:
+    """No rule under the last row of page 1: the row is still a table row (closed where the side rules
+    end), and it continues on page 2 even though the text rule alone would start a new row there."""
+    data = _split_table_pdf([["rest of x", "", "7"], ["z", "1", "2"]], open_bottom=True)
+    doc = pdf.read(_write(tmp_path, "t.pdf", data))
+    [table] = doc.tables
+    assert table.texts() == [["Item", "A", "B"], ["x\nrest of x", "5", "7"], ["z", "1", "2"]]
+    assert [c.page for c in table.rows[1]] == [1, 1, 1]
+    assert [p.text for p in doc.paragraphs] == ["Table follows.", "End."]
