@@ -47,6 +47,16 @@ class ResultStream:
     def __init__(self, maxsize: int) -> None:
         self._queue: queue.Queue = queue.Queue(maxsize=maxsize)
         self._cancelled = threading.Event()
+        self._finished: set[int] = set()
+        self._lock = threading.Lock()
+
+    def finish(self, batch_no: int, error: str | None = None) -> None:
+        """Put the end-of-batch marker, once per batch (the writer counts markers to know it is done)."""
+        with self._lock:
+            if batch_no in self._finished:
+                return
+            self._finished.add(batch_no)
+        self.put(BatchDone(batch_no, error))
 
     def put(self, item: object) -> None:
         while not self._cancelled.is_set():
@@ -106,9 +116,9 @@ def parse_batch(batch_no: int, items: list[tuple[str, str]], pool: ParserPool, r
     try:
         pool.parse(items, results.put)
     except BaseException as exc:
-        results.put(BatchDone(batch_no, f"{type(exc).__name__}: {exc}"))
+        results.finish(batch_no, f"{type(exc).__name__}: {exc}")
         raise
-    results.put(BatchDone(batch_no))
+    results.finish(batch_no)
     return len(items)
 
 
@@ -172,6 +182,11 @@ def ingest(
             results = ResultStream(maxsize=2 * BATCHES_IN_FLIGHT * size)
             with ParserPool(workers) as pool:
                 futures = [parse_batch.submit(n, batch, pool, results) for n, batch in enumerate(batches)]
+                for n, future in enumerate(futures):
+                    # a task that Prefect failed before its body ran must still end the writer's wait
+                    future.add_done_callback(
+                        lambda _f, n=n: results.finish(n, "the parse task ended without reporting its files")
+                    )
                 summary.parsed = len(items)
                 try:
                     load_results(results, len(batches), plan, warehouse, summary)
