@@ -30,7 +30,7 @@ def _header_rows(v: Vocab, table: Table) -> int:
     n = 0
     for i, row in enumerate(table.rows):
         texts = [c.text for c in row if c.text.strip()]
-        if any(_row_label(v, t) and v.t3_levels.get(_row_label(v, t), 0) >= 1 and not _column_token(v, t) for t in texts):
+        if any((lab := _row_label(v, t)) and v.t3_levels[lab] >= 1 and not _column_token(v, t) for t in texts):
             return n
         if any(_column_token(v, t) for t in texts):
             n = i + 1
