@@ -74,6 +74,14 @@ class ParsedReport:
     """(table_id, code, party, value, state, unit, raw_label, raw_value, position, page, generation)"""
     narratives: list[tuple]
     """(ordinal, section, heading, text)"""
+    checks: list[tuple] = field(default_factory=list)
+    """(rule_id, party, severity, status, lhs, rhs, detail, imputes)"""
+    agency_id: str | None = None
+    """transform.agency key (``330212:卫生健康局``), or ``name:<folded name>`` when the region is
+    unknown or ambiguous: a stable identity that never merges two agencies."""
+    agency_fields: dict[str, object] = field(default_factory=dict)
+    """The reports columns resolved from the agency name (see sql/schema/002_reports.sql)."""
+    narrative_only: bool = False
 
 
 @dataclass(slots=True)
@@ -113,6 +121,32 @@ def _flatten(report: transform.Report) -> ParsedReport:
         for f in report.facts
     ]
     narratives = [(s.ordinal, s.section, s.heading, s.text) for s in report.sections]
+    checks = [
+        (c.rule_id, c.party, c.severity, c.status, c.lhs, c.rhs, c.detail, c.imputes) for c in report.checks
+    ]
+    info = report.agency_info
+    agency_id = None
+    fields: dict[str, object] = {}
+    if info is not None:
+        agency_id = info.agency_key or f"name:{info.name}"
+        fields = {
+            "agency_name": info.canonical_name,
+            "agency_type": info.agency_type,
+            "province": info.province,
+            "city": info.city,
+            "county": info.county,
+            "division_code": info.division_code,
+            "admin_level": info.admin_level,
+            "report_scope": info.scope,
+            "agency_ambiguous": info.ambiguous,
+            "agency_candidates": [d.label for d in info.candidates] if info.ambiguous else [],
+            "predecessor_ids": [
+                f"{info.division_code}:{info.local_name.removesuffix(info.type_suffix or '')}{old}"
+                for old in info.predecessor_suffixes
+            ]
+            if info.agency_key
+            else [],
+        }
     return ParsedReport(
         title=report.title,
         agency=report.agency,
@@ -121,6 +155,10 @@ def _flatten(report: transform.Report) -> ParsedReport:
         warnings=list(report.warnings),
         facts=facts,
         narratives=narratives,
+        checks=checks,
+        agency_id=agency_id,
+        agency_fields=fields,
+        narrative_only=report.narrative_only,
     )
 
 

@@ -29,6 +29,12 @@ _FACT_TYPES = (
 _FACT_COLUMNS = (
     "report_id, table_id, code, party, value, state, unit, raw_label, raw_value, position, page, generation"
 )
+_CHECK_COLUMNS = "report_id, rule_id, party, severity, status, lhs, rhs, detail, imputes"
+_CHECK_TYPES = ("VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "DOUBLE", "DOUBLE", "VARCHAR", "VARCHAR")
+_AGENCY_COLUMNS = (
+    "agency_name", "agency_type", "province", "city", "county", "division_code", "admin_level",
+    "report_scope", "agency_ambiguous", "agency_candidates", "predecessor_ids",
+)  # fmt: skip
 _NARRATIVE_TYPES = ("VARCHAR", "INTEGER", "VARCHAR", "VARCHAR", "VARCHAR")
 _NARRATIVE_COLUMNS = "report_id, ordinal, section, heading, text"
 
@@ -278,19 +284,20 @@ class Warehouse:
     ) -> None:
         """Insert a report as the current version of its lineage.
 
-        Lineage = the current reports for the same agency and year, plus the report last loaded from the
+        Lineage = the current reports for the same agency_id and year, plus the report last loaded from the
         same path (a changed file). They become non-current; the newest of them is ``supersedes``.
+        A report without a year or an agency is only versioned by its path.
         """
         predecessors = self.con.execute(
             """
             SELECT report_id, version FROM reports
             WHERE is_current AND (
-                (agency = $1 AND year = $2)
+                (agency_id = $1 AND year = $2)
                 OR report_id IN (SELECT report_id FROM documents WHERE path = $3 AND report_id IS NOT NULL)
             )
             ORDER BY version DESC, loaded_at DESC
             """,
-            [report.agency, report.year, candidate.stat.path],
+            [report.agency_id, report.year, candidate.stat.path],
         ).fetchall()
         supersedes = predecessors[0][0] if predecessors else None
         version = predecessors[0][1] + 1 if predecessors else 1
@@ -307,22 +314,26 @@ class Warehouse:
                 f"loader: {dropped} fact(s) with a repeated (table_id, code, party) dropped; kept the first"
             )
         gens = report.generations
+        agency_values = [report.agency_fields.get(c) for c in _AGENCY_COLUMNS]
+        placeholders = ", ".join("?" for _ in _AGENCY_COLUMNS)
         self.con.execute(
-            """
-            INSERT INTO reports (report_id, sha256, source_path, format, agency, year, title, gen_t2, gen_t3,
-                                 gen_t4, gen_legacy, is_current, version, supersedes, loaded_at, warnings)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, true, ?, ?, ?, ?)
+            f"""
+            INSERT INTO reports (report_id, sha256, source_path, format, agency, agency_id, year, title, gen_t2,
+                                 gen_t3, gen_t4, gen_legacy, is_current, version, supersedes, loaded_at,
+                                 narrative_only, warnings, {", ".join(_AGENCY_COLUMNS)})
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, true, ?, ?, ?, ?, ?, {placeholders})
             """,
             [
-                report_id, candidate.sha256, candidate.stat.path, fmt, report.agency, report.year, report.title,
-                gens.get("t2"), gens.get("t3"), gens.get("t4"), gens.get("legacy"), version, supersedes,
-                loaded_at, warnings,
+                report_id, candidate.sha256, candidate.stat.path, fmt, report.agency, report.agency_id, report.year,
+                report.title, gens.get("t2"), gens.get("t3"), gens.get("t4"), gens.get("legacy"), version,
+                supersedes, loaded_at, report.narrative_only, warnings, *agency_values,
             ],
         ).fetchall()  # fmt: skip
         self._insert_rows("facts", _FACT_COLUMNS, _FACT_TYPES, [(report_id, *f) for f in facts])
         self._insert_rows(
             "narratives", _NARRATIVE_COLUMNS, _NARRATIVE_TYPES, [(report_id, *n) for n in report.narratives]
         )
+        self._insert_rows("checks", _CHECK_COLUMNS, _CHECK_TYPES, [(report_id, *c) for c in report.checks])
 
     def _insert_rows(self, table: str, columns: str, types: Sequence[str], rows: Sequence[tuple]) -> None:
         """Bulk insert as one statement of unnested column lists: ~10 ms for 200 rows, where

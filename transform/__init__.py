@@ -1,8 +1,8 @@
 """Document model → report (metadata, sections, facts). Knows reports; knows nothing of file formats or databases."""
 
-from transform.report import Fact, NotAReport, Report, Section
+from transform.report import Check, Fact, NotAReport, Report, Section
 
-__all__ = ["Fact", "NotAReport", "Report", "Section", "build_report"]
+__all__ = ["Check", "Fact", "NotAReport", "Report", "Section", "build_report"]
 
 
 def build_report(document) -> Report:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from extract.model import Document
+from transform.agency import AgencyInfo, resolve_agency
 from transform.metadata import find_agency, find_title, find_year
 from transform.report import NotAReport, Report
 from transform.sections import split_sections
@@ -37,14 +38,27 @@ def build_report(doc: Document) -> Report:
             "no report title (…政府信息公开…报告), no six-part section headings and no statistics table found: "
             "not a 政府信息公开工作年度报告"
         )
-    if not facts and "legacy" not in groups:
+    narrative_only = not facts and not groups
+    if narrative_only:
         warnings.append("no statistics table found: narrative only")
+    agency = find_agency(title, doc)
     return Report(
         title=title,
-        agency=find_agency(title, doc),
+        agency=agency,
         year=find_year(title, doc),
         generations=generations,
         facts=facts,
         sections=sections,
         warnings=warnings,
+        agency_info=_resolve(agency, title, doc),
+        narrative_only=narrative_only,
     )
+
+
+def _resolve(agency: str | None, title: str | None, doc: Document) -> AgencyInfo | None:
+    """Hints are the title and the opening prose: they name the city a bare 区 belongs to, and carry
+    the whole-region phrases (全市共收到…) that make a government report a region aggregate."""
+    if not agency:
+        return None
+    hints = [title or "", *(p.text for p in doc.paragraphs[:40])]
+    return resolve_agency(agency, hints=hints)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from transform.agency import AgencyInfo
+
 
 class NotAReport(Exception):
     """The document was read but is not a 政府信息公开工作年度报告 (or has nothing we can load)."""
@@ -25,7 +27,8 @@ class Fact:
     """Applicant column (parties.csv) for t3, ``_`` elsewhere."""
     value: float | None
     state: str
-    """``number`` | ``blank`` | ``dash`` | ``na_text`` | ``imputed``. A blank is never a zero."""
+    """``number`` | ``blank`` | ``dash`` | ``na_text`` | ``imputed``. A blank is never a zero; an
+    ``imputed`` value was absent from the document and filled by a rule (see ``Check.imputes``)."""
     unit: str
     raw_label: str
     """Label path as printed, levels joined with `` > `` (column label last)."""
@@ -36,6 +39,26 @@ class Fact:
     page: int | None = None
     generation: str = ""
     """Layout generation of the table the value came from: ``g19``, ``g21``, ``legacy``."""
+
+
+@dataclass(slots=True)
+class Check:
+    """One evaluation of one rule of rules.csv on one report (and one applicant column for t3 rules)."""
+
+    rule_id: str
+    """``T3-A``, ``L-G``, ``N-1.g`` … (rules.csv)."""
+    party: str
+    """Applicant column for per-party t3 rules, the t3 code for T3-D (row rule), ``_`` otherwise."""
+    severity: str
+    """``hard`` | ``soft``."""
+    status: str
+    """``pass`` | ``fail`` | ``not_evaluable`` (a term is blank, dash or missing: unknown, never a failure)."""
+    lhs: float | None
+    rhs: float | None
+    detail: str
+    """The equation with the values used, or which term made it not evaluable."""
+    imputes: str | None = None
+    """``code[party]=value`` when this rule filled a missing cell (the fact's state is ``imputed``)."""
 
 
 @dataclass(slots=True)
@@ -61,3 +84,9 @@ class Report:
     sections: list[Section] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     """Things the parser noticed and worked around (unknown labels, column-count mismatches)."""
+    checks: list[Check] = field(default_factory=list)
+    """The report's own arithmetic (rules.csv, within-report rules), evaluated at ingest."""
+    agency_info: AgencyInfo | None = None
+    """Region, division code, type, scope and identity key resolved from ``agency`` (transform.agency)."""
+    narrative_only: bool = False
+    """The report has prose but no statistics table: it loads its narrative and says so."""
