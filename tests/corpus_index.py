@@ -40,3 +40,19 @@ def expected_facts(doc_id: str) -> set[tuple[str, str, float | None, str]]:
         (f["code"], f["party"], None if f["value"] is None else float(f["value"]), f["state"])
         for f in truth(doc_id)["facts"]
     }
+
+
+def as_printed(facts) -> set[tuple[str, str, float | None, str]]:
+    """Table facts as the document printed them, comparable with ``expected_facts``.
+
+    Narrative numbers (table_id ``text``) are not table cells, so they are compared elsewhere; an
+    ``imputed`` cell was printed blank (or lost), and its filled value is asserted by the check tests.
+    """
+    out = set()
+    for table_id, code, party, value, state in facts:
+        if table_id == "text":
+            continue
+        if state == "imputed":
+            value, state = None, "blank"
+        out.add((code, party, value, state))
+    return out

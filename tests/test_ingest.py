@@ -23,7 +23,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from tests.corpus_index import CORPUS, doc_id_of, expected_facts
+from tests.corpus_index import CORPUS, as_printed, doc_id_of, expected_facts
 
 SEEDS = CORPUS / "seeds"
 SYNTHETIC = CORPUS / "synthetic"
@@ -62,7 +62,9 @@ def documents_by_name(db: Path) -> dict[str, dict[str, Any]]:
 
 
 def loaded_facts(db: Path, report_id: str) -> set[tuple[str, str, float | None, str]]:
-    return set(query(db, "SELECT code, party, value, state FROM facts WHERE report_id = ?", [report_id]))
+    """The report's table cells as printed (see ``tests.corpus_index.as_printed``)."""
+    rows = query(db, "SELECT table_id, code, party, value, state FROM facts WHERE report_id = ?", [report_id])
+    return as_printed(rows)
 
 
 def tree_hashes(root: Path) -> dict[str, tuple[str, int]]:
