@@ -8,9 +8,11 @@ been seen to lock the harness's SQLite database.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -50,3 +52,37 @@ def xxgk_bin() -> str:
     if not candidate.exists():
         pytest.skip("the xxgk console script is not installed in this environment (pip install -e .)")
     return str(candidate)
+
+
+SHARED_CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+
+
+def scanned_documents() -> list[Path]:
+    """The committed scanned PDF, plus ../shared's when that corpus sits beside the repository."""
+    from tests.corpus_index import CORPUS
+
+    found = {p.name: p for p in CORPUS.rglob("*.scanned.pdf")}
+    if SHARED_CORPUS.is_dir():
+        found.update({p.name: p for p in SHARED_CORPUS.rglob("*.scanned.pdf")})
+    return sorted(found.values())
+
+
+@pytest.fixture(scope="session")
+def corpus_run(prefect_harness: None, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The whole committed corpus (every format of every seed, all synthetic documents, the scanned
+    PDFs) through ONE real ingest run into a real DuckDB file, shared by every test of the session.
+
+    Read it with read-only connections only (``tests.test_ingest.query``): tests must not change it.
+    ``docs`` maps each file name to its latest documents row.
+    """
+    from tests.corpus_index import documents
+    from tests.test_ingest import documents_by_name, run_ingest
+
+    root = tmp_path_factory.mktemp("corpus")
+    drop, db = root / "drop", root / "warehouse.duckdb"
+    for path in [*documents(), *scanned_documents()]:
+        dst = drop / path.parent.name / path.name
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, dst)
+    summary = run_ingest(drop, db)
+    return {"db": db, "drop": drop, "summary": summary, "docs": documents_by_name(db)}

@@ -7,40 +7,18 @@ beside the repository (../shared/corpus, as in CI), its scanned PDFs are added t
 
 from __future__ import annotations
 
-import shutil
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.corpus_index import CORPUS, doc_id_of, documents, expected_facts, truth
-from tests.test_ingest import documents_by_name, loaded_facts, query, run_ingest
+from tests.conftest import scanned_documents
+from tests.corpus_index import doc_id_of, documents, expected_facts, truth
+from tests.test_ingest import loaded_facts, query
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 DOCS = documents()
-
-
-def _scanned() -> list[Path]:
-    found = {p.name: p for p in CORPUS.rglob("*.scanned.pdf")}
-    if SHARED.is_dir():
-        found.update({p.name: p for p in SHARED.rglob("*.scanned.pdf")})
-    return sorted(found.values())
-
-
-SCANNED = _scanned()
-
-
-@pytest.fixture(scope="module")
-def corpus_run(prefect_harness: None, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    root = tmp_path_factory.mktemp("corpus")
-    drop, db = root / "drop", root / "warehouse.duckdb"
-    for path in [*DOCS, *SCANNED]:
-        dst = drop / path.parent.name / path.name
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, dst)
-    summary = run_ingest(drop, db)
-    return {"db": db, "summary": summary, "docs": documents_by_name(db)}
+SCANNED = scanned_documents()
 
 
 @pytest.mark.parametrize("path", DOCS, ids=lambda p: p.name)
