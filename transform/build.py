@@ -5,6 +5,7 @@ from __future__ import annotations
 from extract.model import Document
 from transform.agency import AgencyInfo, resolve_agency
 from transform.metadata import find_agency, find_title, find_year
+from transform.narrative_numbers import narrative_numbers
 from transform.report import NotAReport, Report
 from transform.sections import split_sections
 from transform.tables.classify import group_tables
@@ -41,6 +42,9 @@ def build_report(doc: Document) -> Report:
     narrative_only = not facts and not groups
     if narrative_only:
         warnings.append("no statistics table found: narrative only")
+    # figures the prose states (txt_* facts, table_id 'text') and rule N-2, read after the tables
+    text_facts, text_checks = narrative_numbers(sections, facts)
+    facts.extend(text_facts)
     agency = find_agency(title, doc)
     return Report(
         title=title,
@@ -52,6 +56,7 @@ def build_report(doc: Document) -> Report:
         warnings=warnings,
         agency_info=_resolve(agency, title, doc),
         narrative_only=narrative_only,
+        checks=text_checks,
     )
 
 
