@@ -16,6 +16,7 @@ from pathlib import Path
 
 import duckdb
 
+from flows.dictionaries import load_dictionaries
 from flows.discovery import Candidate, KnownFile, KnownHash
 from flows.parsing import CHANGED_DURING_READ, ParsedReport, ParseOutcome
 
@@ -137,6 +138,7 @@ class Warehouse:
             QUALIFY row_number() OVER (
                 PARTITION BY sha256
                 ORDER BY CASE status WHEN 'loaded' THEN 0 WHEN 'duplicate' THEN 1 ELSE 2 END, last_seen DESC
+        load_dictionaries(self.con)  # metric/rule/party/series dictionaries from transform/data/*.csv
             ) = 1
             """,
             [list(hashes)],
