@@ -23,6 +23,12 @@ from flows.parsing import CHANGED_DURING_READ, ParsedReport, ParseOutcome
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
 """Every DDL statement lives in ``sql/**/*.sql``, executed in path order at startup (all idempotent)."""
 
+STORAGE_COMPATIBILITY = "v1.5.0"
+"""On-disk format of new warehouse files: the newest format the stock ``duckdb`` CLI (PyPI's duckdb-cli
+1.5.6, the only CLI the index serves) can read. DuckDB 2.0 reads and writes it unchanged; a file keeps the
+format it was created with, so this only matters when the file is created."""
+CONNECT_CONFIG = {"storage_compatibility_version": STORAGE_COMPATIBILITY}
+
 _FACT_TYPES = (
     "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "DOUBLE", "VARCHAR",
     "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "INTEGER", "VARCHAR",
@@ -81,7 +87,7 @@ def open_warehouse(db_path: str | Path) -> Iterator[Warehouse]:
     path = Path(db_path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(str(path))
+        con = duckdb.connect(str(path), config=CONNECT_CONFIG)
     except (duckdb.Error, OSError) as exc:
         raise WarehouseError(_explain_open_error(path, exc)) from exc
     with con:
@@ -91,6 +97,26 @@ def open_warehouse(db_path: str | Path) -> Iterator[Warehouse]:
             yield warehouse
         finally:
             con.close()
+
+
+def storage_version(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The on-disk format of the connection's main database ('v1.5.0+', 'v2.0.0+'), as DuckDB reports it."""
+    rows = con.execute(
+        "SELECT options['storage_version'] FROM duckdb_databases() WHERE database_name = current_database()"
+    ).fetchall()
+    return rows[0][0] if rows else None
+
+
+def legacy_format_note(path: str | Path, version: str | None) -> str | None:
+    """A warning for warehouses created in DuckDB 2.0's own format (before xxgk pinned v1.5.0 storage):
+    they work with xxgk, but the stock duckdb CLI 1.5 refuses them with a bare version-number error."""
+    if not version or version.startswith(("v1.", "v0.")):
+        return None
+    return (
+        f"the warehouse {path} is stored in DuckDB {version.rstrip('+')} format, which the stock duckdb CLI "
+        f"(1.5) cannot open; xxgk itself reads it fine. To make it readable by the CLI, run "
+        f"`xxgk convert-storage --db {path}` (or ingest into a new file)."
+    )
 
 
 def _explain_open_error(path: Path, exc: BaseException) -> str:
@@ -112,6 +138,7 @@ class Warehouse:
     def apply_schema(self) -> None:
         for sql_file in sql_files():
             self.con.execute(sql_file.read_text(encoding="utf-8"))
+        load_dictionaries(self.con)  # metric/rule/party/series dictionaries from transform/data/*.csv
 
     # ---- reads -------------------------------------------------------------------------------------
 
@@ -138,7 +165,6 @@ class Warehouse:
             QUALIFY row_number() OVER (
                 PARTITION BY sha256
                 ORDER BY CASE status WHEN 'loaded' THEN 0 WHEN 'duplicate' THEN 1 ELSE 2 END, last_seen DESC
-        load_dictionaries(self.con)  # metric/rule/party/series dictionaries from transform/data/*.csv
             ) = 1
             """,
             [list(hashes)],
