@@ -79,6 +79,9 @@ class Plan:
     """Further paths with the same new content as a ``to_parse`` candidate: they share its outcome."""
     unreadable: list[Unreadable] = field(default_factory=list)
     """Files that could not even be read for hashing (permissions, vanished mid-walk)."""
+    deferred: list[FileStat] = field(default_factory=list)
+    """New or changed files modified within the settle window: probably still being written (an upload,
+    a copy in progress). Not hashed, no row written: the next run looks at them again."""
 
 
 def _skip(name: str) -> bool:
@@ -131,11 +134,13 @@ def plan_files(
     lookup_hashes: Callable[[list[str]], Mapping[str, KnownHash]],
     parser_version: str,
     hasher: Callable[[list[FileStat]], Mapping[str, str | OSError]] = hash_files,
+    settled_before_ns: int | None = None,
 ) -> Plan:
-    """Sort every file into unchanged / copy / to-parse / unreadable.
+    """Sort every file into unchanged / copy / to-parse / unreadable / deferred.
 
     A rejected file is parsed again only when the parser version has changed since it was rejected
-    (a fixed parser gets a second chance; an unchanged one would reject it again).
+    (a fixed parser gets a second chance; an unchanged one would reject it again). A new or changed
+    file whose mtime is later than ``settled_before_ns`` is deferred (half-written files are not read).
     """
     plan = Plan(seen=len(files))
     to_hash: list[FileStat] = []
@@ -147,6 +152,8 @@ def plan_files(
                 plan.to_parse.append(candidate)
             else:
                 plan.unchanged.append(candidate)
+        elif settled_before_ns is not None and stat.mtime_ns > settled_before_ns:
+            plan.deferred.append(stat)
         else:
             to_hash.append(stat)
     if not to_hash:
@@ -158,6 +165,9 @@ def plan_files(
         digest = hashes[stat.path]
         if isinstance(digest, OSError):
             plan.unreadable.append(Unreadable(stat, f"cannot read the file: {digest}"))
+            continue
+        if _changed_since(stat):  # written to while we hashed it: the hash may be of half a file
+            plan.deferred.append(stat)
             continue
         known = known_files.get(stat.path)
         candidate = Candidate(stat, digest)
@@ -183,6 +193,14 @@ def plan_files(
             first_of_hash[candidate.sha256] = candidate
             plan.to_parse.append(candidate)
     return plan
+
+
+def _changed_since(stat: FileStat) -> bool:
+    try:
+        st = os.stat(stat.path)
+    except OSError:
+        return False  # vanished after hashing: its parse will fail and say so
+    return (st.st_size, st.st_mtime_ns) != (stat.size, stat.mtime_ns)
 
 
 def _retry(status: str, recorded_version: str, parser_version: str) -> bool:
