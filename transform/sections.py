@@ -4,6 +4,11 @@ A heading is a short paragraph with a Chinese ordinal whose words match sections
 row labels ("一、本年新收政府信息公开申请数量", "三、依申请公开情况" as a 统计表 row) look like headings
 when a reader loses the table, so any paragraph that is a known table row label is never a heading.
 Reports with ad-hoc headings (legacy narratives) keep them, classified as ``unclassified``.
+
+The narrative ends at the signature: a line that is only a date (2019年2月20日) or an attachment heading
+(附件2, 附件：…). What follows — the 统计表 of a legacy report attached after the signature, its title and
+填报单位 line, or its rows when a reader lost the table grid — is appendix, never text of the last section;
+the signing agency line just above the date goes with it.
 """
 
 from __future__ import annotations
@@ -22,6 +27,13 @@ _TOP = re.compile(r"^\s*([一二三四五六七八九十]{1,2})\s*[、.．]\s*(.
 _SUB = re.compile(r"^\s*[（(]\s*([一二三四五六七八九十]{1,2}|\d{1,2})\s*[）)]\s*(.+)$")
 _SUB_DIGIT = re.compile(r"^\s*(\d{1,2})\s*[.．、]\s*(\D.+)$")
 _MAX_HEADING = 40
+_CN_DIGIT = "〇零一二三四五六七八九十"
+_SIGNATURE_DATE = re.compile(
+    rf"^(?:\d{{4}}|[{_CN_DIGIT}]{{4}})\s*年\s*(?:\d{{1,2}}|[{_CN_DIGIT}]{{1,3}})\s*月"
+    rf"\s*(?:\d{{1,2}}|[{_CN_DIGIT}]{{1,3}})\s*日$"
+)
+_ATTACHMENT = re.compile(r"^附\s*件\s*\d*\s*(?:[:：].{0,40})?$")
+_SIGNER_MAX = 30
 
 
 @dataclass(frozen=True)
@@ -34,7 +46,9 @@ class _Rule:
 @cache
 def _rules() -> list[_Rule]:
     with (DATA / "sections.csv").open(encoding="utf-8", newline="") as fh:
-        return [_Rule(r["section"], int(r["level"]), tuple(r["keywords"].split("|"))) for r in csv.DictReader(fh)]
+        return [
+            _Rule(r["section"], int(r["level"]), tuple(r["keywords"].split("|"))) for r in csv.DictReader(fh)
+        ]
 
 
 def _classify(text: str, level: int) -> str | None:
@@ -65,7 +79,7 @@ def _split_heading(text: str, pattern: re.Pattern[str]) -> tuple[str, str] | Non
         return stripped, ""
     cut = re.search(r"[。：:]", stripped)
     if cut and cut.end() <= _MAX_HEADING:
-        return stripped[: cut.end()], stripped[cut.end():].strip()
+        return stripped[: cut.end()], stripped[cut.end() :].strip()
     return None
 
 
@@ -83,6 +97,9 @@ def split_sections(paragraphs: list[Paragraph]) -> list[Section]:
         text = para.text.strip()
         if not text:
             continue
+        if current is not None and (_SIGNATURE_DATE.match(text) or _ATTACHMENT.match(text)):
+            _drop_signer(current)
+            break  # the rest is the signature block and the attachments
         head = _split_heading(text, _TOP)
         if head and not _is_table_label(head[0]):
             top = _classify(head[0], 1) or "unclassified"
@@ -106,3 +123,10 @@ def split_sections(paragraphs: list[Paragraph]) -> list[Section]:
             continue  # title and preamble: metadata, not a section
         current.text = f"{current.text}\n{text}" if current.text else text
     return out
+
+
+def _drop_signer(section: Section) -> None:
+    """Remove the signing agency line that precedes the signature date (short, no sentence punctuation)."""
+    head, _, last = section.text.rpartition("\n")
+    if last and len(last) <= _SIGNER_MAX and not re.search(r"[。，；：,;:！？]", last) and head:
+        section.text = head
