@@ -101,10 +101,29 @@ def _t3_table(data_rows):
     return seq_table(header + data_rows)
 
 
-def test_t3_missing_cell_is_not_invented():
-    """A row printing 6 numbers for 7 columns (seed longwan original) loads nothing for that row."""
+def test_t3_row_one_value_short_loses_its_last_cell():
+    """A row printing 6 numbers for 7 columns (seed longwan original): the values fill the first six
+    columns in order, 总计 is the lost cell (blank, never a number), and a warning says so."""
     warnings: list[str] = []
-    facts, _ = map_t3([_t3_table([["三、本年度办理结果", "（一）予以公开", "0", "0", "0", "0", "0", "0"]])], warnings)
+    row = ["三、本年度办理结果", "（一）予以公开", "1", "2", "0", "0", "0", "3"]
+    facts, _ = map_t3([_t3_table([row])], warnings)
+    got = {f.party: (f.value, f.state) for f in facts if f.code == "out_granted"}
+    assert got == {
+        "natural_person": (1, "number"),
+        "org_business": (2, "number"),
+        "org_research": (0, "number"),
+        "org_public_interest": (0, "number"),
+        "org_legal_service": (0, "number"),
+        "org_other": (3, "number"),
+        "total": (None, "blank"),
+    }
+    assert any("taken as the lost cell" in w for w in warnings)
+
+
+def test_t3_row_two_values_short_is_not_placed():
+    """Two lost cells cannot be placed from the values alone: the row loads nothing."""
+    warnings: list[str] = []
+    facts, _ = map_t3([_t3_table([["三、本年度办理结果", "（一）予以公开", "0", "0", "0", "0", "0"]])], warnings)
     assert facts == []
     assert any("not loaded" in w for w in warnings)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from extract.model import Document
 from transform.agency import AgencyInfo, resolve_agency
+from transform.checks import evaluate_report
 from transform.metadata import find_agency, find_title, find_year
 from transform.narrative_numbers import narrative_numbers
 from transform.report import NotAReport, Report
@@ -46,7 +47,7 @@ def build_report(doc: Document) -> Report:
     text_facts, text_checks = narrative_numbers(sections, facts)
     facts.extend(text_facts)
     agency = find_agency(title, doc)
-    return Report(
+    report = Report(
         title=title,
         agency=agency,
         year=find_year(title, doc),
@@ -58,6 +59,9 @@ def build_report(doc: Document) -> Report:
         narrative_only=narrative_only,
         checks=text_checks,
     )
+    # the report's own arithmetic, last: on every fact (narrative ones too); fills what hard rules determine
+    evaluate_report(report)
+    return report
 
 
 def _resolve(agency: str | None, title: str | None, doc: Document) -> AgencyInfo | None:

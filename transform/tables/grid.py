@@ -84,6 +84,29 @@ def align_values(table: Table, row: list[Cell], leaves: list[Leaf]) -> tuple[lis
     return values, list(row[:-k])
 
 
+def align_short_row(row: list[Cell], leaves: list[Leaf]) -> tuple[list[Cell | None], list[Cell]] | None:
+    """A row that prints exactly one value fewer than there are columns: the printed values fill the
+    first columns in order and the last column's cell is taken as the lost one (``None``).
+
+    Lost cells fall off the end of a row (a page-split fragment narrower than the table, a copy that cut
+    the last column); a cell lost in the middle would shift every value after it, which the values alone
+    cannot tell. The caller says so in a warning. Only a run of exactly ``len(leaves) - 1`` non-empty
+    values right after the row's label cells qualifies: anything else stays unplaced.
+    """
+    k = len(leaves)
+    run = 0
+    for cell in reversed(row):
+        if _is_label(cell.text):
+            break
+        run += 1
+    if k < 2 or run != k - 1 or run == len(row):
+        return None
+    values: list[Cell | None] = list(row[len(row) - run :])
+    if any(not c.text.strip() for c in values if c is not None):
+        return None
+    return [*values, None], list(row[: len(row) - run])
+
+
 def _is_label(text: str) -> bool:
     return parse_value(text).state == "na_text" and text.strip() not in NA_TEXT
 

@@ -12,7 +12,7 @@ import difflib
 from extract.model import Table
 from transform.report import Fact
 from transform.tables.common import make_fact, printed
-from transform.tables.grid import Leaf, align_values, flatten_header
+from transform.tables.grid import Leaf, align_short_row, align_values, flatten_header
 from transform.vocab import Vocab, vocab
 
 _HEADER_WORDS = {"申请人情况", "法人或其他组织"}
@@ -75,6 +75,11 @@ def map_t3(tables: list[Table], warnings: list[str]) -> tuple[list[Fact], str | 
         ctx_printed: list[str] = []
         for row in table.rows[nh:]:
             values, label_cells = align_values(table, row, leaves)
+            short = None
+            if all(c is None for c in values):
+                short = align_short_row(row, leaves)
+                if short is not None:
+                    values, label_cells = short
             labels = [c for c in label_cells if c.text.strip()]
             if not labels:
                 if any(c is not None and c.text.strip() for c in values):
@@ -104,6 +109,12 @@ def map_t3(tables: list[Table], warnings: list[str]) -> tuple[list[Fact], str | 
                     f"for {len(leaves)} columns; not loaded"
                 )
                 continue
+            if short is not None:
+                warnings.append(
+                    f"table 3: row {' > '.join(ctx_printed)!r} prints {len(leaves) - 1} values for {len(leaves)} "
+                    f"columns; the last column ({printed(leaves[-1].cell.text)}) is taken as the lost cell and "
+                    "loaded blank (lost cells fall off the end of a row; the rules may determine it)"
+                )
             for leaf, cell in zip(leaves, values, strict=True):
                 party = v.parties[leaf.path[-1]]
                 key = (code, party)
