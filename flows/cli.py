@@ -4,13 +4,11 @@ Prefect is imported only inside the command, after its environment is set: a fre
 minutes-scale patience for the temporary server's first start (schema migration), telemetry must be
 off on offline machines, and Prefect's console logging is noise for a CLI user unless --verbose.
 
-Exit status: 0 nothing rejected, 1 the run finished with rejections, 2 the run itself failed,
-3 another run holds the warehouse's run lock (``--wait`` to queue behind it).
+Exit status: 0 nothing rejected, 1 the run finished with rejections, 2 the run itself failed.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
 import time
@@ -27,7 +25,7 @@ from flows.analyst_cli import register as register_analyst_commands
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__.split("\n\n")[0])
 
-EXIT_OK, EXIT_REJECTIONS, EXIT_FAILED, EXIT_LOCKED = 0, 1, 2, 3
+EXIT_OK, EXIT_REJECTIONS, EXIT_FAILED = 0, 1, 2
 
 
 class ProgressMode(StrEnum):
@@ -70,13 +68,6 @@ def ingest(
         typer.Option("--progress", help="bar (TTY), plain (one line per document), none; auto picks by TTY."),
     ] = ProgressMode.auto,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect's logs.")] = False,
-    wait: Annotated[
-        float,
-        typer.Option("--wait", min=0, help="Seconds to wait for a running ingest of the same warehouse."),
-    ] = 0.0,
-    settle: Annotated[
-        float, typer.Option("--settle", min=0, help="Defer files modified less than this many seconds ago.")
-    ] = 2.0,
 ) -> None:
     """Load every new or changed report of DROP_DIR into the warehouse; print a summary."""
     out = Console(highlight=False, soft_wrap=True)
@@ -87,24 +78,13 @@ def ingest(
 
     configure_prefect_env(verbose)
     from flows import progress
-    from flows.lock import RunLockBusy, run_lock
-    from flows.staging import probe_live
-    from flows.warehouse import WarehouseError
+    from flows.warehouse import WarehouseError, open_warehouse
 
-    # Take the run lock and check the warehouse before Prefect's ~15 s server start: fail fast, and
-    # queue (--wait) without a server running. The flow takes the same lock again (re-entrant).
-    run_guard = contextlib.ExitStack()
+    # Fail fast (before Prefect's ~15 s server start) when the warehouse is locked or unreadable.
     try:
-        run_guard.enter_context(
-            run_lock(db, wait=wait, on_busy=lambda holder: err.print(f"waiting for the run lock: {holder}"))
-        )
-        probe_live(db)
-    except RunLockBusy as exc:
-        run_guard.close()
-        err.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(EXIT_LOCKED) from None
+        with open_warehouse(db):
+            pass
     except WarehouseError as exc:
-        run_guard.close()
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(EXIT_FAILED) from None
 
@@ -119,9 +99,8 @@ def ingest(
             from flows.ingest import ingest as ingest_flow
 
             summary = ingest_flow(
-                drop_dir=str(drop_dir), db_path=str(db), workers=workers, batch_size=batch_size,
-                settle_seconds=settle,
-            )  # fmt: skip
+                drop_dir=str(drop_dir), db_path=str(db), workers=workers, batch_size=batch_size
+            )
     except WarehouseError as exc:
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(EXIT_FAILED) from None
@@ -133,7 +112,6 @@ def ingest(
         raise typer.Exit(EXIT_FAILED) from None
     finally:
         progress.install(None)
-        run_guard.close()
 
     _print_summary(out, summary, drop_dir, time.perf_counter() - started)
     raise typer.Exit(EXIT_REJECTIONS if summary["rejected"] else EXIT_OK)
@@ -176,7 +154,7 @@ class _Display:
 
     def on_event(self, event: str, data: dict[str, Any]) -> None:
         if event == "planned":
-            work = data["to_parse"] + data["copies"] + data["unreadable"] + data.get("deferred", 0)
+            work = data["to_parse"] + data["copies"] + data["unreadable"]
             if self.bar is not None:
                 self.bar.update(self.task_id, description="ingesting", total=work, completed=0)
             elif self.mode is ProgressMode.plain:
@@ -189,9 +167,7 @@ class _Display:
             if self.bar is not None:
                 self.bar.update(self.task_id, advance=1, last=f"{data['status']} {rel}")
             elif self.mode is ProgressMode.plain:
-                detail = (
-                    data["reason_code"] if data["status"] in ("rejected", "deferred") else data["report_id"]
-                )
+                detail = data["report_id"] if data["status"] != "rejected" else data["reason_code"]
                 print(f"{data['status']}\t{detail}\t{rel}", flush=True)
 
 
@@ -199,7 +175,7 @@ def _print_summary(console: Console, summary: dict[str, Any], drop_dir: Path, wa
     table = Table(title="xxgk ingest", show_header=True, header_style="bold")
     table.add_column("files", justify="left")
     table.add_column("count", justify="right")
-    for key in ("seen", "unchanged", "parsed", "loaded", "duplicate", "rejected", "deferred"):
+    for key in ("seen", "unchanged", "parsed", "loaded", "duplicate", "rejected"):
         table.add_row(key, str(summary[key]))
     console.print(table)
     if summary["rejections"]:
@@ -213,14 +189,9 @@ def _print_summary(console: Console, summary: dict[str, Any], drop_dir: Path, wa
             rel = str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
             rejected.add_row(rel, r["reason_code"], r["reason"])
         console.print(rejected)
-    if summary.get("deferrals"):
-        console.print(
-            f"deferred (still being written, left for the next run): {', '.join(summary['deferrals'])}"
-        )
     console.print(
         f"Summary: {summary['seen']} seen, {summary['unchanged']} unchanged, {summary['loaded']} loaded, "
-        f"{summary['rejected']} rejected, {summary['duplicate']} duplicate, {summary.get('deferred', 0)} deferred; "
-        f"parsed {summary['parsed']} "
+        f"{summary['rejected']} rejected, {summary['duplicate']} duplicate; parsed {summary['parsed']} "
         f"in {wall:.1f} s (warehouse {summary['db_path']})"
     )
 
