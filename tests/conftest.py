@@ -86,3 +86,27 @@ def corpus_run(prefect_harness: None, tmp_path_factory: pytest.TempPathFactory) 
         shutil.copyfile(path, dst)
     summary = run_ingest(drop, db)
     return {"db": db, "drop": drop, "summary": summary, "docs": documents_by_name(db)}
+
+
+SEEDS = ("longwan-2023", "ninghai-2021", "weibin-2023", "yinzhou-2018", "yinzhou-2023")
+
+
+@pytest.fixture(scope="session")
+def seed_run(prefect_harness: None, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """ONE file per seed — the docx of each of the five seeds, nothing else — through one real ingest run
+    into a real DuckDB file (the corpus holds 4–5 formats of each seed, i.e. versions of one agency+year,
+    so only this warehouse has every seed current). Read-only for tests, like ``corpus_run``.
+    ``report_ids`` maps each seed (``yinzhou-2023``) to its report_id.
+    """
+    from tests.corpus_index import CORPUS
+    from tests.test_ingest import documents_by_name, run_ingest
+
+    root = tmp_path_factory.mktemp("seeds")
+    drop, db = root / "drop", root / "warehouse.duckdb"
+    drop.mkdir()
+    for seed in SEEDS:
+        shutil.copyfile(CORPUS / "seeds" / f"{seed}.docx", drop / f"{seed}.docx")
+    summary = run_ingest(drop, db)
+    docs = documents_by_name(db)
+    report_ids = {seed: docs[f"{seed}.docx"]["report_id"] for seed in SEEDS}
+    return {"db": db, "drop": drop, "summary": summary, "docs": docs, "report_ids": report_ids}
