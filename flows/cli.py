@@ -4,11 +4,13 @@ Prefect is imported only inside the command, after its environment is set: a fre
 minutes-scale patience for the temporary server's first start (schema migration), telemetry must be
 off on offline machines, and Prefect's console logging is noise for a CLI user unless --verbose.
 
-Exit status: 0 nothing rejected, 1 the run finished with rejections, 2 the run itself failed.
+Exit status: 0 nothing rejected, 1 the run finished with rejections, 2 the run itself failed,
+3 another run holds the warehouse's run lock (``--wait`` to queue behind it).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import time
@@ -21,11 +23,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from flows.analyst_cli import register as register_analyst_commands
-
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__.split("\n\n")[0])
 
-EXIT_OK, EXIT_REJECTIONS, EXIT_FAILED = 0, 1, 2
+EXIT_OK, EXIT_REJECTIONS, EXIT_FAILED, EXIT_LOCKED = 0, 1, 2, 3
 
 
 class ProgressMode(StrEnum):
@@ -68,6 +68,13 @@ def ingest(
         typer.Option("--progress", help="bar (TTY), plain (one line per document), none; auto picks by TTY."),
     ] = ProgressMode.auto,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect's logs.")] = False,
+    wait: Annotated[
+        float,
+        typer.Option("--wait", min=0, help="Seconds to wait for a running ingest of the same warehouse."),
+    ] = 0.0,
+    settle: Annotated[
+        float, typer.Option("--settle", min=0, help="Defer files modified less than this many seconds ago.")
+    ] = 2.0,
 ) -> None:
     """Load every new or changed report of DROP_DIR into the warehouse; print a summary."""
     out = Console(highlight=False, soft_wrap=True)
@@ -78,13 +85,24 @@ def ingest(
 
     configure_prefect_env(verbose)
     from flows import progress
-    from flows.warehouse import WarehouseError, open_warehouse
+    from flows.lock import RunLockBusy, run_lock
+    from flows.staging import probe_live
+    from flows.warehouse import WarehouseError
 
-    # Fail fast (before Prefect's ~15 s server start) when the warehouse is locked or unreadable.
+    # Take the run lock and check the warehouse before Prefect's ~15 s server start: fail fast, and
+    # queue (--wait) without a server running. The flow takes the same lock again (re-entrant).
+    run_guard = contextlib.ExitStack()
     try:
-        with open_warehouse(db):
-            pass
+        run_guard.enter_context(
+            run_lock(db, wait=wait, on_busy=lambda holder: err.print(f"waiting for the run lock: {holder}"))
+        )
+        probe_live(db)
+    except RunLockBusy as exc:
+        run_guard.close()
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(EXIT_LOCKED) from None
     except WarehouseError as exc:
+        run_guard.close()
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(EXIT_FAILED) from None
 
@@ -99,8 +117,9 @@ def ingest(
             from flows.ingest import ingest as ingest_flow
 
             summary = ingest_flow(
-                drop_dir=str(drop_dir), db_path=str(db), workers=workers, batch_size=batch_size
-            )
+                drop_dir=str(drop_dir), db_path=str(db), workers=workers, batch_size=batch_size,
+                settle_seconds=settle,
+            )  # fmt: skip
     except WarehouseError as exc:
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(EXIT_FAILED) from None
@@ -112,6 +131,7 @@ def ingest(
         raise typer.Exit(EXIT_FAILED) from None
     finally:
         progress.install(None)
+        run_guard.close()
 
     _print_summary(out, summary, drop_dir, time.perf_counter() - started)
     raise typer.Exit(EXIT_REJECTIONS if summary["rejected"] else EXIT_OK)
@@ -154,7 +174,7 @@ class _Display:
 
     def on_event(self, event: str, data: dict[str, Any]) -> None:
         if event == "planned":
-            work = data["to_parse"] + data["copies"] + data["unreadable"]
+            work = data["to_parse"] + data["copies"] + data["unreadable"] + data.get("deferred", 0)
             if self.bar is not None:
                 self.bar.update(self.task_id, description="ingesting", total=work, completed=0)
             elif self.mode is ProgressMode.plain:
@@ -167,7 +187,9 @@ class _Display:
             if self.bar is not None:
                 self.bar.update(self.task_id, advance=1, last=f"{data['status']} {rel}")
             elif self.mode is ProgressMode.plain:
-                detail = data["report_id"] if data["status"] != "rejected" else data["reason_code"]
+                detail = (
+                    data["reason_code"] if data["status"] in ("rejected", "deferred") else data["report_id"]
+                )
                 print(f"{data['status']}\t{detail}\t{rel}", flush=True)
 
 
@@ -175,7 +197,7 @@ def _print_summary(console: Console, summary: dict[str, Any], drop_dir: Path, wa
     table = Table(title="xxgk ingest", show_header=True, header_style="bold")
     table.add_column("files", justify="left")
     table.add_column("count", justify="right")
-    for key in ("seen", "unchanged", "parsed", "loaded", "duplicate", "rejected"):
+    for key in ("seen", "unchanged", "parsed", "loaded", "duplicate", "rejected", "deferred"):
         table.add_row(key, str(summary[key]))
     console.print(table)
     if summary["rejections"]:
@@ -189,15 +211,17 @@ def _print_summary(console: Console, summary: dict[str, Any], drop_dir: Path, wa
             rel = str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
             rejected.add_row(rel, r["reason_code"], r["reason"])
         console.print(rejected)
+    if summary.get("deferrals"):
+        console.print(
+            f"deferred (still being written, left for the next run): {', '.join(summary['deferrals'])}"
+        )
     console.print(
         f"Summary: {summary['seen']} seen, {summary['unchanged']} unchanged, {summary['loaded']} loaded, "
-        f"{summary['rejected']} rejected, {summary['duplicate']} duplicate; parsed {summary['parsed']} "
+        f"{summary['rejected']} rejected, {summary['duplicate']} duplicate, {summary.get('deferred', 0)} deferred; "
+        f"parsed {summary['parsed']} "
         f"in {wall:.1f} s (warehouse {summary['db_path']})"
     )
 
-
-# query, export, report, convert-storage: read-only analyst commands (flows/analyst_cli.py)
-register_analyst_commands(app)
 
 if __name__ == "__main__":
     app()

@@ -23,7 +23,7 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,11 +70,16 @@ def read_holder(lock_path: Path) -> dict[str, object]:
 
 
 @contextmanager
-def run_lock(db_path: str | os.PathLike[str], wait: float | None = 0.0) -> Iterator[Path]:
+def run_lock(
+    db_path: str | os.PathLike[str],
+    wait: float | None = 0.0,
+    on_busy: Callable[[dict[str, object]], None] | None = None,
+) -> Iterator[Path]:
     """Hold the run lock of ``db_path`` for the duration of the block.
 
     ``wait``: seconds to wait for a busy lock (0 = fail at once, None = wait forever). Raises
-    ``RunLockBusy`` when it stays busy.
+    ``RunLockBusy`` when it stays busy. ``on_busy(holder)`` is called once if the lock is busy and
+    the caller is going to wait (so a CLI can say what it is waiting for).
     """
     path = lock_path_of(db_path)
     key = str(path)
@@ -93,7 +98,7 @@ def run_lock(db_path: str | os.PathLike[str], wait: float | None = 0.0) -> Itera
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
-        _acquire(fd, path, wait)
+        _acquire(fd, path, wait, on_busy)
         os.ftruncate(fd, 0)
         holder = {
             "pid": os.getpid(),
@@ -113,8 +118,11 @@ def run_lock(db_path: str | os.PathLike[str], wait: float | None = 0.0) -> Itera
         os.close(fd)  # closing the descriptor releases the flock
 
 
-def _acquire(fd: int, path: Path, wait: float | None) -> None:
+def _acquire(
+    fd: int, path: Path, wait: float | None, on_busy: Callable[[dict[str, object]], None] | None
+) -> None:
     started = time.monotonic()
+    told = False
     while True:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -123,6 +131,9 @@ def _acquire(fd: int, path: Path, wait: float | None) -> None:
             waited = time.monotonic() - started
             if wait is not None and waited >= wait:
                 raise RunLockBusy(path, read_holder(path), waited) from None
+            if on_busy is not None and not told:
+                on_busy(read_holder(path))
+                told = True
             time.sleep(POLL_SECONDS)
 
 

@@ -55,7 +55,7 @@ class Written:
     """What the writer did with one file."""
 
     status: str
-    """loaded | rejected | duplicate."""
+    """loaded | rejected | duplicate | deferred (changed while read: no row, read again next run)."""
     report_id: str | None = None
     reason_code: str | None = None
     reason: str | None = None
@@ -232,7 +232,7 @@ class Warehouse:
         """
         report_id = report_id_of(candidate.sha256)
         if outcome.reason_code == CHANGED_DURING_READ:  # transient: leave no row, the next run reads it again
-            return Written("rejected", None, outcome.reason_code, outcome.reason)
+            return Written("deferred", None, outcome.reason_code, outcome.reason)
         try:
             with self._transaction():
                 if not outcome.ok or outcome.report is None:
@@ -256,18 +256,6 @@ class Warehouse:
                         twin, outcome.format, _twin_status(written, candidate), seen_at, parser_version
                     )
             return written
-
-    def record_run(
-        self, run_id: str, drop_dir: str, started_at: dt.datetime, counts: dict[str, int], parser_version: str
-    ) -> None:
-        with self._transaction():
-            self.con.execute(
-                "INSERT INTO ingest_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    run_id, drop_dir, started_at, now(), counts["seen"], counts["unchanged"], counts["parsed"],
-                    counts["loaded"], counts["duplicate"], counts["rejected"], parser_version,
-                ],
-            ).fetchall()  # fmt: skip
 
     # ---- internals ---------------------------------------------------------------------------------
 

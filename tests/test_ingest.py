@@ -43,6 +43,7 @@ def run_ingest(drop: Path, db: Path, **options: Any) -> dict[str, Any]:
     from flows.ingest import ingest
 
     options.setdefault("workers", 2)
+    options.setdefault("settle_seconds", 0)  # test files are written just before the run
     return ingest(drop_dir=str(drop), db_path=str(db), **options)
 
 
