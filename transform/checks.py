@@ -209,7 +209,11 @@ def _known(fact: Fact | None) -> bool:
 
 
 def _why(fact: Fact | None) -> str:
-    return "missing" if fact is None else fact.state
+    if fact is None:
+        return "missing"
+    if fact.state == "blank" and fact.position.endswith("cell missing"):
+        return "lost (the row printed one value short)"
+    return fact.state
 
 
 def _fmt(x: float) -> str:
@@ -365,10 +369,11 @@ def _impute(
             # a column rule, then the one with fewest terms
             carrier = min((i for i, _ in props), key=lambda i: (i.eq.mode != "row", len(i.leaves())))
             fact = facts[leaf]
+            why = _why(fact)
             fact.value, fact.state = value, "imputed"
             done[leaf] = _Imputation(leaf, value, carrier, [i for i, _ in props if i is not carrier])
             warnings.append(
-                f"checks: {_name(leaf)} printed blank, imputed {_fmt(value)} by {carrier.eq.rule_id}[{carrier.party}]"
+                f"checks: {_name(leaf)} {why}, imputed {_fmt(value)} by {carrier.eq.rule_id}[{carrier.party}]"
                 + (
                     f" (also determined by {', '.join(f'{i.eq.rule_id}[{i.party}]' for i in done[leaf].agreeing)})"
                     if done[leaf].agreeing
@@ -412,7 +417,7 @@ def evaluate_report(report: Report) -> list[Check]:
         if own is not None:
             imputes = f"{own.leaf[0]}[{own.leaf[1]}]={_fmt(own.value)}"
             detail = (
-                f"used to impute {_name(own.leaf)}={_fmt(own.value)} (printed {blanks_before.get(own.leaf, 'blank')}) "
+                f"used to impute {_name(own.leaf)}={_fmt(own.value)} (the cell was {blanks_before.get(own.leaf, 'blank')}) "
                 f"from the other terms: holds by construction, not an independent confirmation; {res.text}"
             )
         elif used and res.status == "not_evaluable":
@@ -427,7 +432,7 @@ def evaluate_report(report: Report) -> list[Check]:
                 )
             else:
                 detail = (
-                    f"relies on imputed {', '.join(_name(leaf) for leaf in used)} (printed blank; "
+                    f"relies on imputed {', '.join(_name(leaf) for leaf in used)} (blank or lost; "
                     f"not evaluable from printed cells alone); {res.text}"
                 )
         checks.append(

@@ -133,6 +133,8 @@ def _parse_side(tokens: list[str], i: int) -> tuple[tuple[Atom, ...], int]:
         expect_term = False
     if not atoms:
         raise FormulaError("empty side")
+    if expect_term:
+        raise FormulaError("an operator without a term after it")
     return tuple(atoms), i
 
 
