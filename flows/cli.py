@@ -23,6 +23,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from flows.ops_cli import register as register_ops_commands
+
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__.split("\n\n")[0])
 
 EXIT_OK, EXIT_REJECTIONS, EXIT_FAILED, EXIT_LOCKED = 0, 1, 2, 3
@@ -222,6 +224,9 @@ def _print_summary(console: Console, summary: dict[str, Any], drop_dir: Path, wa
         f"in {wall:.1f} s (warehouse {summary['db_path']})"
     )
 
+
+# serve: nightly runs on a Prefect server (flows/ops_cli.py)
+register_ops_commands(app)
 
 if __name__ == "__main__":
     app()
