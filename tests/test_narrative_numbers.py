@@ -63,7 +63,7 @@ def test_seed_fact_details() -> None:
     assert (fee.value, fee.unit, fee.raw_value) == (0, "元", "无收取政府信息公开信息处理费")
     assert fee.position == "section other, sentence 1"
     # 无行政复议和提起诉讼情况, table 4 all zero
-    assert [(c.rule_id, c.severity, c.status, c.lhs, c.rhs) for c in report.checks] == [
+    assert [(c.rule_id, c.severity, c.status, c.lhs, c.rhs) for c in report.checks if c.rule_id == "N-2"] == [
         ("N-2", "soft", "pass", 0.0, 0.0)
     ]
 
@@ -80,7 +80,7 @@ def test_legacy_seed_skips_channel_counts() -> None:
 
 def test_longwan_has_no_n2_check() -> None:
     """Seed longwan-2023 never says 无行政复议 (it had 2 reviews and 1 suit): no N-2 statement, no check."""
-    assert [c.rule_id for c in report_of(CORPUS / "seeds" / "longwan-2023.txt").checks] == []
+    assert [c for c in report_of(CORPUS / "seeds" / "longwan-2023.txt").checks if c.rule_id == "N-2"] == []
 
 
 # --- synthetic corpus -------------------------------------------------------------------------------
@@ -169,7 +169,7 @@ def test_hand_verified_documents(doc_id: str) -> None:
 def test_n2_soft_failure_is_reported() -> None:
     """s0024 says 未发生因政府信息公开引起的行政复议、行政诉讼 while table 4 prints one direct lawsuit."""
     path = next(p for p in SYNTHETIC if doc_id_of(p) == "s0024-dongtou-jyj-2024")
-    checks = report_of(path).checks
+    checks = [c for c in report_of(path).checks if c.rule_id == "N-2"]
     assert [(c.rule_id, c.severity, c.status, c.lhs, c.rhs) for c in checks] == [
         ("N-2", "soft", "fail", 1.0, 0.0)
     ]

@@ -4,17 +4,27 @@ Hierarchy is printed only through numbering and indentation, so rows are matched
 (ordinals, 其中： and bracketed notes removed); the few labels that repeat under different parents
 (被依法纠错数 under 行政复议 and 行政诉讼) are told apart by the last top-level row (一、… 九、) seen.
 Heading rows (unit ——) carry no value and no code. Values are never written into 2019/2021 codes.
+
+Pre-2014 local forms (LP: the "Shanghai-model" 指标名称 · 计量单位 · 代码 · 本期实际 · 本年累计 form and the
+莆田-style 指标名称 · 计量单位 · 2009年度 · 历年累计 form) are recognised by their header words and read with
+the labels of ``data/legacy_variants.csv``: short channel and reason labels (当面, 信息不存在) mean
+different things under different parents, so a variant row may name the group row it must sit under
+(its ``context``), tracked as the chain of group rows above. Every value column becomes a fact of the
+same code, told apart by ``party``: ``_`` for the period, ``ytd`` (本年累计) or ``cumulative`` (历年累计).
 """
 
 from __future__ import annotations
 
+import csv
 import re
+from dataclasses import dataclass
+from functools import cache
 
-from extract.model import Table
+from extract.model import Cell, Table
 from transform.labels import fold, norm
 from transform.report import Fact
 from transform.tables.common import make_fact, printed
-from transform.vocab import vocab
+from transform.vocab import DATA, vocab
 
 _TOP = re.compile(r"^[一二三四五六七八九十]+[、.．]")
 _VALUE_HEADERS = ("统计数", "本期实际", "本年度", "数量", "数值")
@@ -36,6 +46,10 @@ def map_legacy(tables: list[Table], warnings: list[str]) -> tuple[list[Fact], st
     index = _index()
     facts: dict[str, Fact] = {}
     for table in tables:
+        if _is_lp(table):
+            for fact in _map_lp(table, index, warnings):
+                facts.setdefault(f"{fact.code}|{fact.party}", fact)
+            continue
         label_col, unit_col, value_col = 0, None, None
         top = ""
         for row in table.rows:
@@ -71,4 +85,117 @@ def map_legacy(tables: list[Table], warnings: list[str]) -> tuple[list[Fact], st
     return list(facts.values()), ("legacy" if facts else None)
 
 
+# --- LP local forms ----------------------------------------------------------------------------------
 
+
+@dataclass(frozen=True, slots=True)
+class _Variants:
+    markers: frozenset[str]
+    columns: tuple[tuple[re.Pattern[str], str], ...]
+    """(header pattern, party) in file order: the period column first."""
+    rows: dict[str, list[tuple[str, str]]]
+    """normalised label → [(code, required group code or '')]."""
+    groups: frozenset[str]
+    """codes that other rows name as their context."""
+
+
+@cache
+def _variants() -> _Variants:
+    with (DATA / "legacy_variants.csv").open(encoding="utf-8", newline="") as fh:
+        data = list(csv.DictReader(fh))
+    rows: dict[str, list[tuple[str, str]]] = {}
+    for r in data:
+        if r["kind"] == "row":
+            rows.setdefault(norm(r["label"]), []).append((r["target"], r["context"]))
+    return _Variants(
+        markers=frozenset(norm(r["label"]) for r in data if r["kind"] == "marker"),
+        columns=tuple((re.compile(r["label"]), r["target"]) for r in data if r["kind"] == "column"),
+        rows=rows,
+        groups=frozenset(r["context"] for r in data if r["kind"] == "row" and r["context"]),
+    )
+
+
+def _party_of(text: str) -> str | None:
+    folded = norm(text)
+    for pattern, party in _variants().columns:
+        if pattern.fullmatch(folded):
+            return party
+    return None
+
+
+def _is_lp(table: Table) -> bool:
+    """Header words of an LP form: 指标名称 / 代码, or a cumulative value column."""
+    for row in table.rows[:4]:
+        for cell in row:
+            n = norm(cell.text)
+            if n in _variants().markers or _party_of(cell.text) in ("ytd", "cumulative"):
+                return True
+    return False
+
+
+def _map_lp(table: Table, index: dict, warnings: list[str]) -> list[Fact]:
+    v = _variants()
+    value_cols: list[tuple[int, str]] = []
+    """(grid column for exact grids, offset from the row end otherwise; party)."""
+    chain: list[str] = []
+    out: list[Fact] = []
+    for row in table.rows:
+        if not any(c.text.strip() for c in row):
+            continue
+        if not out and any(_party_of(c.text) for c in row):  # a header row: where the values are
+            for i, c in enumerate(row):
+                party = _party_of(c.text)
+                if party and party not in {p for _, p in value_cols}:
+                    value_cols.append((c.col if table.grid == "exact" else i - len(row), party))
+            continue
+        if not value_cols:
+            continue
+        label_cell = row[0]
+        code = _lp_code(norm(label_cell.text), chain, index)
+        if code is None:
+            if any(
+                _cell_at(table, row, col) is not None and _cell_at(table, row, col).text.strip()
+                for col, _ in value_cols
+            ):
+                warnings.append(f"legacy table: unknown row {printed(label_cell.text)!r} skipped")
+            continue
+        _follow(chain, code, v)
+        for col, party in value_cols:
+            cell = _cell_at(table, row, col)
+            if cell is None and len(row) < 2:
+                continue
+            out.append(make_fact("legacy", code, party, cell, table, printed(label_cell.text), "legacy"))
+    return out
+
+
+def _cell_at(table: Table, row: list[Cell], col: int) -> Cell | None:
+    """The value cell of a column: by grid column on exact grids, counted from the row end otherwise
+    (values close every row; labels may wrap or lose cells on the left)."""
+    if table.grid == "exact":
+        return next((c for c in row if c.col == col), None)
+    return row[col] if -len(row) <= col < 0 and len(row) > 1 else None
+
+
+def _lp_code(label: str, chain: list[str], index: dict) -> str | None:
+    candidates = _variants().rows.get(label, [])
+    inside = [code for code, ctx in candidates if ctx and ctx in chain]
+    if inside:  # the deepest group wins: (2)信息不存在 under 否决, not a reply category
+        return max(inside, key=lambda code: chain.index(dict(candidates)[code]))
+    free = [code for code, ctx in candidates if not ctx]
+    if free:
+        return free[0]
+    l16 = index.get(label, [])
+    return l16[0][1] if len(l16) == 1 else None
+
+
+def _follow(chain: list[str], code: str, v: _Variants) -> None:
+    """Keep the chain of enclosing group rows: a group opens under its own context, a top-level row
+    (one that needs no context) closes every open group."""
+    contexts = [ctx for c, ctx in (pair for pairs in v.rows.values() for pair in pairs) if c == code]
+    parent = next((ctx for ctx in contexts if ctx in chain), "")
+    if parent:
+        del chain[chain.index(parent) + 1 :]
+    elif not any(contexts):
+        chain.clear()
+    if code in v.groups:
+        chain.append(code)
