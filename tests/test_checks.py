@@ -47,9 +47,11 @@ def _truth_values(doc_id: str) -> dict[tuple[str, str], float | None]:
     return {(f["code"], f["party"]): f["value"] for f in truth(doc_id)["facts"]}
 
 
-def report_from_truth(doc_id: str) -> Report:
-    """A Report holding exactly the truth file's facts (for documents only printed as scans, s0054)."""
+def report_from_truth(doc_id: str, change: dict[tuple[str, str], float] | None = None) -> Report:
+    """A Report holding exactly the truth file's facts (for documents only printed as scans, s0054),
+    with ``change`` applied to the given cells (to provoke a conflict between two rules)."""
     t = truth(doc_id)
+    change = change or {}
     meta = t["metadata"]
     metrics = vocab().metrics
     if meta["generation"] == "legacy":
@@ -62,7 +64,7 @@ def report_from_truth(doc_id: str) -> Report:
             table_id=metrics[f["code"]].table,
             code=f["code"],
             party=f["party"],
-            value=None if f["value"] is None else float(f["value"]),
+            value=change.get((f["code"], f["party"]), None if f["value"] is None else float(f["value"])),
             state=f["state"],
             unit=metrics[f["code"]].unit,
             raw_label="",
@@ -201,6 +203,21 @@ def test_missing_cell_is_imputed_to_the_consistent_value(doc_id, built):
     col = _checks(report)[("T3-B", party)]
     assert col.status == "pass" and "independently with the same value" in col.detail
     assert [c for c in report.checks if c.status == "fail"] == []
+
+
+def test_rules_that_disagree_impute_nothing():
+    """s0012's missing cell with its column total raised by one: the row rule says 0, the column rule 1."""
+    total = _truth_values("s0012-luquan-yjj-2020")[("out_total", "org_research")]
+    report = report_from_truth("s0012-luquan-yjj-2020", {("out_total", "org_research"): total + 1})
+    cell = next(f for f in report.facts if (f.code, f.party) == ("out_na_create", "org_research"))
+    assert (cell.value, cell.state) == (None, "blank")
+    (warning,) = [w for w in report.warnings if "determined differently" in w]
+    assert warning.startswith("checks: out_na_create[org_research] is determined differently by ")
+    assert "T3-B[org_research]=1" in warning and "T3-D[out_na_create]=0" in warning
+    checks = _checks(report)
+    assert checks[("T3-D", "out_na_create")].status == "not_evaluable"
+    assert checks[("T3-D", "out_na_create")].detail == "not evaluable: out_na_create[org_research] blank"
+    assert not any(c.imputes for c in report.checks)
 
 
 @pytest.mark.parametrize("doc_id", LABEL_DEFECTS + ["s0006-longgang-slj-2022"])
