@@ -35,7 +35,8 @@
 --   lit_pending        derived: lit_d_pending + lit_r_pending
 --   lit_total          derived: lit_d_total + lit_r_total
 --   (every other column) the value of the observed metric code of that name (metric_dictionary);
---                      table 三 codes are the 总计 (total) column
+--                      table 三 codes are the 总计 (total) column. LP-only legacy codes have no column
+--                      (no view needs them; read facts).
 CREATE OR REPLACE VIEW v_rep AS
 WITH
 current_report_rows AS (
@@ -193,11 +194,11 @@ report_values AS (
 ),
 
 lp_forms AS (
-    -- legacy tables that carry a code only the pre-2014 local (LP) forms have
+    -- legacy tables that carry a code only the pre-2014 local (LP) forms have (metric_dictionary.lp_only)
     SELECT DISTINCT f.report_id
     FROM facts AS f
     WHERE f.table_id = 'legacy'
-      AND f.code IN ('l_req_ch_email', 'l_req_ch_web', 'l_req_ch_other', 'l_rep_rejected_broad', 'l_appeal_total')
+      AND f.code IN (SELECT code FROM metric_dictionary WHERE lp_only)
 )
 
 SELECT
