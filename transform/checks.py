@@ -243,9 +243,15 @@ def _evaluate(inst: _Instance, facts: dict[Leaf, Fact], unit: dict[str, str]) ->
             if not _known(facts.get(leaf)):
                 unknown.append(leaf)
     maxed = {leaf for s in inst.sides for _, m in s.maxes for leaf in m}
-    if maxed:  # a bound over channels: dash/blank channels are skipped (rules.csv, L-H)
-        skipped = [leaf for leaf in unknown if leaf in maxed]
-        unknown = [leaf for leaf in unknown if leaf not in maxed]
+    if maxed:  # a bound over channels: printed dash/blank channels are skipped (rules.csv, L-H)
+        skipped = [
+            leaf
+            for leaf in unknown
+            if leaf in maxed and leaf in facts and facts[leaf].state in ("dash", "blank")
+        ]
+        unknown = [leaf for leaf in unknown if leaf not in skipped]
+        if not unknown and all(leaf in skipped for leaf in maxed):
+            unknown = sorted(maxed)  # no channel known: nothing to bound with
     if unknown:
         terms = ", ".join(f"{_name(leaf)} {_why(facts.get(leaf))}" for leaf in dict.fromkeys(unknown))
         return _Result("not_evaluable", None, None, f"not evaluable: {terms}", unknown, skipped)
