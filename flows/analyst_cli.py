@@ -153,9 +153,9 @@ def convert_storage(db: DbOption = DEFAULT_DB) -> None:
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(EXIT_UNUSABLE) from None
     if backup is None:
-        console.print(f"{db} is already in {version} format: nothing to do")
+        console.print(f"{db} is already readable by the stock CLI ({version}): nothing to do")
     else:
-        console.print(f"{db} converted from {version} to v1.5.0 format; the original is kept as {backup}")
+        console.print(f"{db} converted from {version} to v1.5.0 storage; the original is kept as {backup}")
 
 
 def register(app: typer.Typer) -> None:

@@ -23,6 +23,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from flows.analyst_cli import register as register_analyst_commands
 from flows.ops_cli import register as register_ops_commands
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__.split("\n\n")[0])
@@ -225,6 +226,8 @@ def _print_summary(console: Console, summary: dict[str, Any], drop_dir: Path, wa
     )
 
 
+# query, export, report, convert-storage: read-only analyst commands (flows/analyst_cli.py)
+register_analyst_commands(app)
 # serve: nightly runs on a Prefect server (flows/ops_cli.py)
 register_ops_commands(app)
 

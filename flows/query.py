@@ -24,7 +24,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from flows.warehouse import WarehouseError, legacy_format_note, storage_version
+from flows.warehouse import WarehouseError, legacy_format_note, storage_format
 
 MAX_TABLE_ROWS = 50
 """Rows shown by ``--format table``; the rest are counted, not printed (use csv/parquet for all of them)."""
@@ -63,7 +63,7 @@ def read_only(db: str | Path, err: Console | None = None) -> Iterator[duckdb.Duc
     except duckdb.Error as exc:
         raise WarehouseError(explain_read_error(path, exc)) from None
     try:
-        note = legacy_format_note(path, storage_version(con))
+        note = legacy_format_note(path, storage_format(path))
         if note and err is not None:
             err.print(f"[yellow]note:[/] {note}")
         yield con

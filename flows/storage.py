@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 
 from flows.query import explain_read_error
-from flows.warehouse import STORAGE_COMPATIBILITY, WarehouseError
+from flows.warehouse import STOCK_CLI_MAX_FORMAT, STORAGE_COMPATIBILITY, WarehouseError, storage_format
 
 
 def convert_storage(db: str | Path) -> tuple[str, Path | None]:
@@ -36,10 +36,9 @@ def convert_storage(db: str | Path) -> tuple[str, Path | None]:
             con.execute(f"ATTACH {_lit(path)} AS src (READ_ONLY)").fetchall()
         except duckdb.Error as exc:
             raise WarehouseError(explain_read_error(path, exc)) from None
-        version = con.execute(
-            "SELECT options['storage_version'] FROM duckdb_databases() WHERE database_name = 'src'"
-        ).fetchall()[0][0]
-        if version and version.startswith(("v1.", "v0.")):
+        number = storage_format(path)
+        version = f"storage version {number}" if number is not None else "unknown"
+        if number is not None and number <= STOCK_CLI_MAX_FORMAT:
             return version, None
         con.execute(f"ATTACH {_lit(tmp)} AS dst (STORAGE_VERSION '{STORAGE_COMPATIBILITY}')").fetchall()
         con.execute("COPY FROM DATABASE src TO dst").fetchall()
@@ -49,7 +48,7 @@ def convert_storage(db: str | Path) -> tuple[str, Path | None]:
         con.close()
     os.replace(path, backup)
     os.replace(tmp, path)
-    return version or "unknown", backup
+    return version, backup
 
 
 def _lit(path: Path) -> str:

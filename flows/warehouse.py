@@ -99,22 +99,32 @@ def open_warehouse(db_path: str | Path) -> Iterator[Warehouse]:
             con.close()
 
 
-def storage_version(con: duckdb.DuckDBPyConnection) -> str | None:
-    """The on-disk format of the connection's main database ('v1.5.0+', 'v2.0.0+'), as DuckDB reports it."""
-    rows = con.execute(
-        "SELECT options['storage_version'] FROM duckdb_databases() WHERE database_name = current_database()"
-    ).fetchall()
-    return rows[0][0] if rows else None
+STOCK_CLI_MAX_FORMAT = 68
+"""Highest storage version number in a file header that the stock CLI (1.5.x) reads: it reads 64–68."""
 
 
-def legacy_format_note(path: str | Path, version: str | None) -> str | None:
+def storage_format(path: str | Path) -> int | None:
+    """The storage version number in the database file's header (68 for v1.5.0 storage; DuckDB 2.0's
+    own format has a larger number), or None when the file is not a DuckDB file.
+
+    Read from the header because DuckDB does not report it reliably: ``duckdb_databases().options`` is
+    empty for a read-only connection.
+    """
+    with open(path, "rb") as fh:
+        head = fh.read(20)
+    if len(head) < 20 or head[8:12] != b"DUCK":
+        return None
+    return int.from_bytes(head[12:20], "little")
+
+
+def legacy_format_note(path: str | Path, version: int | None) -> str | None:
     """A warning for warehouses created in DuckDB 2.0's own format (before xxgk pinned v1.5.0 storage):
     they work with xxgk, but the stock duckdb CLI 1.5 refuses them with a bare version-number error."""
-    if not version or version.startswith(("v1.", "v0.")):
+    if version is None or version <= STOCK_CLI_MAX_FORMAT:
         return None
     return (
-        f"the warehouse {path} is stored in DuckDB {version.rstrip('+')} format, which the stock duckdb CLI "
-        f"(1.5) cannot open; xxgk itself reads it fine. To make it readable by the CLI, run "
+        f"the warehouse {path} is stored in DuckDB 2.0's own format, which the stock duckdb CLI (1.5) cannot "
+        f"open; xxgk itself reads it fine. To make it readable by the CLI, run "
         f"`xxgk convert-storage --db {path}` (or ingest into a new file)."
     )
 
