@@ -23,6 +23,7 @@ from typing import Any
 import duckdb
 import pytest
 
+from flows.staging import staging_path
 from tests.corpus_index import CORPUS, as_printed, doc_id_of, expected_facts
 
 SEEDS = CORPUS / "seeds"
@@ -418,13 +419,17 @@ def test_kill_mid_run_then_rerun_leaves_no_partial_or_duplicate_data(
         os.killpg(proc.pid, signal.SIGKILL)  # the CLI, its Prefect server and its parser workers
         proc.wait()
     assert first_loaded, "the run ended before any document was loaded"
-    committed_before_rerun = query(db, "SELECT count(*) FROM documents")[0][0]
-    assert 1 <= query(db, "SELECT count(*) FROM reports")[0][0] <= committed_before_rerun < len(sources), (
-        "the kill did not land mid-run"
-    )
-    assert query(db, "SELECT count(*) FROM reports WHERE report_id NOT IN (SELECT report_id FROM facts)") == [
-        (0,)
-    ]
+    # the run loads into a staging copy (flows.staging): the live file was never touched, and the copy
+    # holds every document committed before the kill, complete — the re-run resumes from it
+    assert not db.exists()
+    staged = staging_path(db)
+    committed_before_rerun = query(staged, "SELECT count(*) FROM documents")[0][0]
+    assert (
+        1 <= query(staged, "SELECT count(*) FROM reports")[0][0] <= committed_before_rerun < len(sources)
+    ), "the kill did not land mid-run"
+    assert query(
+        staged, "SELECT count(*) FROM reports WHERE report_id NOT IN (SELECT report_id FROM facts)"
+    ) == [(0,)]
 
     rerun = subprocess.run(cmd, env=cli_env, capture_output=True, text=True, timeout=600)
     assert rerun.returncode in (0, 1), rerun.stdout + rerun.stderr
@@ -443,6 +448,8 @@ def test_kill_mid_run_then_rerun_leaves_no_partial_or_duplicate_data(
     )
     # the re-run parsed only what the killed run had not committed
     assert f"{committed_before_rerun} unchanged" in rerun.stdout
+    assert not staged.exists()
+    assert query(db, "SELECT resumed FROM runs") == [(True,)]
     for name, src in sources.items():
         doc = documents_by_name(db)[name]
         assert doc["status"] == "loaded", (name, doc["reason"])
