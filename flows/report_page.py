@@ -39,6 +39,7 @@ class Chart:
     values: dict[tuple[str, int], float | None]
     notes: dict[str, str] = field(default_factory=dict)  # key -> grade / caveat shown in the legend
     break_before: set[int] = field(default_factory=set)
+    reported: set[int] | None = None  # years with a report (None: every year with a value)
 
 
 # ---- queries ---------------------------------------------------------------------------------------
@@ -317,6 +318,7 @@ def _series_section(title: str, keys: Sequence[str], series: list[dict[str, Any]
         values,
         notes=notes,
         break_before=breaks,
+        reported=set(years),
     )
     return _chart_section(chart)
 
@@ -448,7 +450,7 @@ def bar_chart_svg(chart: Chart, width: int = 760, height: int = 280) -> str:
         if all(chart.values.get((key, year)) is None for key, _ in chart.series):
             out.append(
                 f'<text x="{gx + group_w / 2:.1f}" y="{top + plot_h - 6}" class="na" text-anchor="middle">'
-                f"无报告 no report</text>"
+                f"{'无报告 no report' if chart.reported is None or year not in chart.reported else '表式无此项 n/a'}</text>"
             )
             out.append(
                 f'<text x="{gx + group_w / 2:.1f}" y="{height - 12}" class="year" text-anchor="middle">{year}</text>'
