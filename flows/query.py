@@ -77,9 +77,10 @@ def explain_read_error(path: Path, exc: BaseException) -> str:
         pid = re.search(r"\(PID (\d+)\)", text)
         holder = f" (PID {pid.group(1)})" if pid else ""
         return (
-            f"the warehouse {path} is being written by another process{holder}, probably `xxgk ingest`; "
-            f"DuckDB lets no process read a file while another writes it. Run again when it has finished."
-            f"\n  DuckDB said: {text}"
+            f"the warehouse {path} is being written by another process{holder}, which opened it read-write; "
+            f"DuckDB lets no process read a file while another writes it. `xxgk ingest` never does this "
+            f"(it loads into a copy and swaps it in), so close that program's connection, or have it "
+            f"open the file with read_only=True, and run again.\n  DuckDB said: {text}"
         )
     if "not a valid duckdb database" in text.lower() or "unable to open" in text.lower():
         return f"{path} is not a DuckDB warehouse file: {text}"
