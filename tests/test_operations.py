@@ -57,9 +57,14 @@ def test_run_leaves_a_runs_row_and_a_markdown_artifact(prefect_harness: None, tm
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
 
     drop, db = tmp_path / "drop", tmp_path / "w.duckdb"
-    copy(SEEDS / "ninghai-2021.txt", drop / "ninghai-2021.txt")
     copy(SEEDS / "weibin-2023.html", drop / "weibin-2023.html")
     (drop / "empty.txt").write_bytes(b"")
+    # a report whose own arithmetic is wrong: 5 new requests from natural persons, total still 0
+    lines = (SEEDS / "ninghai-2021.txt").read_text(encoding="utf-8").split("\n")
+    row = next(n for n, line in enumerate(lines) if "一、本年新收政府信息公开申请数量" in line) + 1
+    assert lines[row] == "\t0"
+    lines[row] = "\t5"
+    (drop / "ninghai-2021.txt").write_text("\n".join(lines), encoding="utf-8")
     summary = run_ingest(drop, db)
     assert summary["flow_run_id"]
 
@@ -71,6 +76,7 @@ def test_run_leaves_a_runs_row_and_a_markdown_artifact(prefect_harness: None, tm
     failed = query(
         db, "SELECT count(*) FROM checks JOIN reports USING (report_id) WHERE checks.status = 'fail'"
     )[0][0]
+    assert failed >= 1
     assert row[:10] == (summary["flow_run_id"], "completed", None, 3, 3, 2, 1, 0, [], failed)
     assert row[10] > 0 and row[11] is False
 
@@ -86,6 +92,7 @@ def test_run_leaves_a_runs_row_and_a_markdown_artifact(prefect_harness: None, tm
     )  # seen unchanged parsed loaded duplicate rejected deferred
     assert "| empty.txt | empty_file |" in markdown
     assert f"## Failed checks of the reports loaded ({failed})" in markdown
+    assert "| T3-A | natural_person | hard |" in markdown and "ninghai-2021.txt" in markdown
     assert "duration:" in markdown
 
 
