@@ -66,6 +66,15 @@ def ingest(
         int | None, typer.Option("--workers", min=1, help="Parser processes [default: CPU count].")
     ] = None,
     batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Files per Prefect task.")] = 32,
+    dask_address: Annotated[
+        str | None,
+        typer.Option(
+            "--dask-address",
+            envvar="XXGK_DASK_ADDRESS",
+            help="Parse on this Dask scheduler (tcp://HOST:8786) instead of local processes; "
+            "the drop directory must be at the same path on every worker.",
+        ),
+    ] = None,
     progress_mode: Annotated[
         ProgressMode,
         typer.Option("--progress", help="bar (TTY), plain (one line per document), none; auto picks by TTY."),
@@ -121,6 +130,7 @@ def ingest(
 
             summary = ingest_flow(
                 drop_dir=str(drop_dir), db_path=str(db), workers=workers, batch_size=batch_size,
+                dask_address=dask_address,
                 settle_seconds=settle,
             )  # fmt: skip
     except WarehouseError as exc:

@@ -86,6 +86,10 @@ class ResultStream:
     def cancel(self) -> None:
         self._cancelled.set()
 
+    @property
+    def cancelled(self) -> bool:
+        return self._cancelled.is_set()
+
 
 @dataclass(slots=True)
 class BatchDone:
@@ -221,8 +225,12 @@ def ingest(
     batch_size: int = DEFAULT_BATCH_SIZE,
     settle_seconds: float = DEFAULT_SETTLE_SECONDS,
     lock_wait: float | None = 0.0,
+    dask_address: str | None = None,
 ) -> dict:
     """Load every new or changed report of ``drop_dir`` into the DuckDB file ``db_path``.
+
+    With ``dask_address`` the files are parsed on that Dask cluster instead of the local process
+    pool (flows.dask_parse); this process still does all the writing.
 
     Returns the run summary as a plain dict (see flows.summary.RunSummary); raises if the run itself
     fails (warehouse locked, worker pool unusable) — bad files never make it fail. Files modified in
@@ -246,22 +254,31 @@ def ingest(
             size = max(1, batch_size)
             batches = [items[i : i + size] for i in range(0, len(items), size)]
             results = ResultStream(maxsize=2 * BATCHES_IN_FLIGHT * size)
-            with ParserPool(workers) as pool:
-                futures = [parse_batch.submit(n, batch, pool, results) for n, batch in enumerate(batches)]
-                for n, future in enumerate(futures):
-                    # a task that Prefect failed before its body ran must still end the writer's wait
-                    future.add_done_callback(
-                        lambda _f, n=n: results.finish(n, "the parse task ended without reporting its files")
-                    )
+            if dask_address:
+                from flows.dask_parse import parse_on_dask
+
                 summary.parsed = len(items)
-                try:
+                with parse_on_dask(dask_address, batches, results):
                     load_results(results, len(batches), plan, warehouse, summary)
-                except BaseException:
-                    results.cancel()
-                    raise
-                for future in futures:
-                    future.wait()
-                summary.worker_crashes = pool.crashes
+            else:
+                with ParserPool(workers) as pool:
+                    futures = [parse_batch.submit(n, batch, pool, results) for n, batch in enumerate(batches)]
+                    for n, future in enumerate(futures):
+                        # a task that Prefect failed before its body ran must still end the writer's wait
+                        future.add_done_callback(
+                            lambda _f, n=n: results.finish(
+                                n, "the parse task ended without reporting its files"
+                            )
+                        )
+                    summary.parsed = len(items)
+                    try:
+                        load_results(results, len(batches), plan, warehouse, summary)
+                    except BaseException:
+                        results.cancel()
+                        raise
+                    for future in futures:
+                        future.wait()
+                    summary.worker_crashes = pool.crashes
     publish_run_report(summary.as_dict(), record.failed_checks)
     if record.error is not None:
         raise record.error
