@@ -1,0 +1,123 @@
+"""Parsing on a real Dask cluster (``--dask-address``): a ``distributed.LocalCluster`` with two separate
+worker processes, the same drop directory ingested once with the local process pool and once on the
+cluster, and the warehouses compared table by table. No mocks, no timing."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.test_ingest import SEEDS, SYNTHETIC, query, run_ingest
+
+pytestmark = pytest.mark.slow
+
+# one format per seed (each seed's formats are the same report, which would become versions of it)
+SEED_FILES = [
+    "longwan-2023.txt",
+    "ninghai-2021.html",
+    "weibin-2023.pdf",
+    "yinzhou-2018.docx",
+    "yinzhou-2023.pdf",
+    "weibin-2023.scanned.pdf",  # rejected (no text layer): rejections must match as well
+]
+SYNTHETIC_FILES = 10
+
+
+@pytest.fixture(scope="module")
+def dask_address() -> Iterator[str]:
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None) as cluster:
+        yield cluster.scheduler_address
+
+
+def _drop(root: Path) -> Path:
+    drop = root / "drop"
+    drop.mkdir(parents=True)
+    sources = [SEEDS / name for name in SEED_FILES]
+    synthetic = sorted(p for p in SYNTHETIC.iterdir() if p.suffix in (".pdf", ".docx", ".html", ".txt"))
+    by_format: dict[str, list[Path]] = {}
+    for path in synthetic:
+        by_format.setdefault(path.suffix, []).append(path)
+    # round-robin over the formats so that every format is represented
+    while len(sources) < len(SEED_FILES) + SYNTHETIC_FILES and any(by_format.values()):
+        for paths in by_format.values():
+            if paths and len(sources) < len(SEED_FILES) + SYNTHETIC_FILES:
+                sources.append(paths.pop(0))
+    for path in sources:
+        shutil.copyfile(path, drop / path.name)
+    return drop
+
+
+@pytest.fixture(scope="module")
+def both(
+    prefect_harness: None, dask_address: str, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Any]:
+    drop = _drop(tmp_path_factory.mktemp("dask"))
+    pool_db, dask_db = drop.parent / "pool.duckdb", drop.parent / "dask.duckdb"
+    pool = run_ingest(drop, pool_db, workers=2, batch_size=4)
+    dask = run_ingest(drop, dask_db, batch_size=3, dask_address=dask_address)
+    return {"drop": drop, "pool": (pool, pool_db), "dask": (dask, dask_db)}
+
+
+def test_subset_has_every_format(both: dict[str, Any]) -> None:
+    suffixes = {p.suffix for p in both["drop"].iterdir()}
+    assert suffixes == {".pdf", ".docx", ".html", ".txt"}
+
+
+def test_same_counts(both: dict[str, Any]) -> None:
+    pool, dask = both["pool"][0], both["dask"][0]
+    for key in ("seen", "parsed", "loaded", "duplicate", "rejected"):
+        assert dask[key] == pool[key], key
+    assert dask["loaded"] >= len(SEED_FILES) - 1 + SYNTHETIC_FILES - 2
+    assert dask["rejected"] >= 1
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT * FROM facts ORDER BY ALL",
+        "SELECT * EXCLUDE (loaded_at) FROM reports ORDER BY report_id",
+        "SELECT * FROM checks ORDER BY ALL",
+        "SELECT * FROM narratives ORDER BY ALL",
+        "SELECT path, sha256, format, status, reason_code, reason, report_id, parser_version "
+        "FROM documents ORDER BY path",
+    ],
+    ids=["facts", "reports", "checks", "narratives", "documents"],
+)
+def test_same_tables(both: dict[str, Any], sql: str) -> None:
+    pool_rows = query(both["pool"][1], sql)
+    dask_rows = query(both["dask"][1], sql)
+    assert pool_rows, "the pool run loaded nothing to compare"
+    assert dask_rows == pool_rows
+
+
+def test_cli_env_setting_uses_the_cluster_with_one_prefect_server(
+    tmp_path: Path, cli_env: dict[str, str], xxgk_bin: str, dask_address: str
+) -> None:
+    """``XXGK_DASK_ADDRESS`` through the real entry point, with no Prefect server configured: the
+    workers must report to the flow's own temporary server, not start one each."""
+    drop, db = tmp_path / "drop", tmp_path / "w.duckdb"
+    drop.mkdir()
+    for name in ("ninghai-2021.txt", "longwan-2023.docx"):
+        shutil.copyfile(SEEDS / name, drop / name)
+    env = {**cli_env, "XXGK_DASK_ADDRESS": dask_address}
+    done = subprocess.run(
+        [xxgk_bin, "ingest", str(drop), "--db", str(db), "--progress", "plain", "--verbose"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        stdin=subprocess.DEVNULL,
+    )
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output[-3000:]
+    assert "Connecting to an existing Dask cluster" in output
+    assert output.count("Starting temporary server") == 1
+    rows = query(db, "SELECT status, count(*) FROM documents GROUP BY ALL")
+    assert rows == [("loaded", 2)]
