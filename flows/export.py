@@ -175,19 +175,15 @@ def _write(
         order = f" ORDER BY {ds.order_by}" if ds.order_by else ""
         sql = f"SELECT {select} FROM ({ds.source}) AS src{order}"
         partitioned = any(n == "year" for n, _ in columns)
-        rows = con.execute(f"SELECT count(*) FROM ({ds.source}) AS src").fetchall()[0][0]
-        if partitioned and rows:
+        if partitioned:
             target = root / ds.name
-            con.execute(
-                f"COPY ({sql}) TO {_lit(target)} ({options}, PARTITION_BY (year), WRITE_PARTITION_COLUMNS true)"
-            ).fetchall()
-        elif partitioned:  # no rows: one empty file keeps the schema readable (a glob finds a file)
-            target = root / ds.name
-            target.mkdir()
-            con.execute(f"COPY ({sql}) TO {_lit(target / ('data_0.' + ext))} ({options})").fetchall()
+            rows = _copy(con, sql, target, f"{options}, PARTITION_BY (year), WRITE_PARTITION_COLUMNS true")
+            if rows == 0:  # no rows, no partition: one empty file keeps the schema readable (a glob finds it)
+                target.mkdir(exist_ok=True)
+                _copy(con, sql, target / f"data_0.{ext}", options)
         else:
             target = root / f"{ds.name}.{ext}"
-            con.execute(f"COPY ({sql}) TO {_lit(target)} ({options})").fetchall()
+            rows = _copy(con, sql, target, options)
         files = sorted(p for p in ([target] if target.is_file() else target.rglob(f"*.{ext}")))
         manifest["datasets"][ds.name] = {
             "kind": ds.kind,
@@ -202,6 +198,12 @@ def _write(
     (root / "_schema.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
     (root / "SCHEMA.md").write_text(_schema_md(manifest), encoding="utf-8")
     return manifest
+
+
+def _copy(con: duckdb.DuckDBPyConnection, sql: str, target: Path, options: str) -> int:
+    """COPY the query to target; returns the rows written (the view is evaluated once, not counted first)."""
+    result = con.execute(f"COPY ({sql}) TO {_lit(target)} ({options})").fetchall()
+    return int(result[0][0]) if result and result[0] else 0
 
 
 def _export_type(duck_type: str, name: str) -> str:
