@@ -117,6 +117,7 @@ def ingest(
         run_guard.close()
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(EXIT_FAILED) from None
+    _note_storage_format(err, db)
 
     mode = progress_mode
     if mode is ProgressMode.auto:
@@ -148,6 +149,15 @@ def ingest(
 
     _print_summary(out, summary, drop_dir, time.perf_counter() - started)
     raise typer.Exit(EXIT_REJECTIONS if summary["rejected"] else EXIT_OK)
+
+
+def _note_storage_format(err: Console, db: Path) -> None:
+    """A warehouse in DuckDB 2.0's own format works, but the stock duckdb CLI cannot open it: say so."""
+    from flows.warehouse import legacy_format_note, storage_format
+
+    note = legacy_format_note(db, storage_format(db)) if db.is_file() else None
+    if note:
+        err.print(f"[yellow]note:[/] {note}")
 
 
 class _Display:
