@@ -46,46 +46,66 @@
 --   h_ogi_fee_grade              grade of h_ogi_fee when it has a value (A, A-, B, C)
 CREATE OR REPLACE VIEW v_series_wide AS
 WITH
-series_by_report AS (
+report_panel AS (
     SELECT
-        report_id,
-        bool_or(break_before) AS break_before,
-        max(value) FILTER (WHERE series = 'h_requests_new') AS h_requests_new,
-        max(grade) FILTER (WHERE series = 'h_requests_new') AS h_requests_new_grade,
-        max(value) FILTER (WHERE series = 'h_requests_decided') AS h_requests_decided,
-        max(grade) FILTER (WHERE series = 'h_requests_decided') AS h_requests_decided_grade,
-        max(value) FILTER (WHERE series = 'h_granted') AS h_granted,
-        max(grade) FILTER (WHERE series = 'h_granted') AS h_granted_grade,
-        max(value) FILTER (WHERE series = 'h_partial') AS h_partial,
-        max(grade) FILTER (WHERE series = 'h_partial') AS h_partial_grade,
-        max(value) FILTER (WHERE series = 'h_denied_statutory') AS h_denied_statutory,
-        max(grade) FILTER (WHERE series = 'h_denied_statutory') AS h_denied_statutory_grade,
-        max(value) FILTER (WHERE series = 'h_not_held') AS h_not_held,
-        max(grade) FILTER (WHERE series = 'h_not_held') AS h_not_held_grade,
-        max(value) FILTER (WHERE series = 'h_third_party') AS h_third_party,
-        max(grade) FILTER (WHERE series = 'h_third_party') AS h_third_party_grade,
-        max(value) FILTER (WHERE series = 'h_state_secret') AS h_state_secret,
-        max(grade) FILTER (WHERE series = 'h_state_secret') AS h_state_secret_grade,
-        max(value) FILTER (WHERE series = 'h_rev_total') AS h_rev_total,
-        max(grade) FILTER (WHERE series = 'h_rev_total') AS h_rev_total_grade,
-        max(value) FILTER (WHERE series = 'h_rev_corrected') AS h_rev_corrected,
-        max(grade) FILTER (WHERE series = 'h_rev_corrected') AS h_rev_corrected_grade,
-        max(value) FILTER (WHERE series = 'h_lit_total') AS h_lit_total,
-        max(grade) FILTER (WHERE series = 'h_lit_total') AS h_lit_total_grade,
-        max(value) FILTER (WHERE series = 'h_lit_corrected') AS h_lit_corrected,
-        max(grade) FILTER (WHERE series = 'h_lit_corrected') AS h_lit_corrected_grade,
-        max(value) FILTER (WHERE series = 'h_nd_made') AS h_nd_made,
-        max(grade) FILTER (WHERE series = 'h_nd_made') AS h_nd_made_grade,
-        max(value) FILTER (WHERE series = 'h_lic_decisions') AS h_lic_decisions,
-        max(grade) FILTER (WHERE series = 'h_lic_decisions') AS h_lic_decisions_grade,
-        max(value) FILTER (WHERE series = 'h_pen_decisions') AS h_pen_decisions,
-        max(grade) FILTER (WHERE series = 'h_pen_decisions') AS h_pen_decisions_grade,
-        max(value) FILTER (WHERE series = 'h_coe_decisions') AS h_coe_decisions,
-        max(grade) FILTER (WHERE series = 'h_coe_decisions') AS h_coe_decisions_grade,
-        max(value) FILTER (WHERE series = 'h_ogi_fee') AS h_ogi_fee,
-        max(grade) FILTER (WHERE series = 'h_ogi_fee') AS h_ogi_fee_grade
-    FROM v_series
+        *,
+        lag(era) OVER (PARTITION BY coalesce(agency_id, report_id) ORDER BY year) AS prev_era
+    FROM v_rep
+),
+
+series_long AS (
+    SELECT report_id, series, value FROM v_series
+),
+
+series_values AS (
+    -- static PIVOT: one column per series of the fixed IN list
+    PIVOT series_long
+    ON series IN (
+        'h_requests_new',
+        'h_requests_decided',
+        'h_granted',
+        'h_partial',
+        'h_denied_statutory',
+        'h_not_held',
+        'h_third_party',
+        'h_state_secret',
+        'h_rev_total',
+        'h_rev_corrected',
+        'h_lit_total',
+        'h_lit_corrected',
+        'h_nd_made',
+        'h_lic_decisions',
+        'h_pen_decisions',
+        'h_coe_decisions',
+        'h_ogi_fee'
+    )
+    USING max(value)
     GROUP BY report_id
+),
+
+series_grades AS (
+    -- one row: the grade of every series
+    PIVOT (SELECT series, grade FROM series_dictionary)
+    ON series IN (
+        'h_requests_new',
+        'h_requests_decided',
+        'h_granted',
+        'h_partial',
+        'h_denied_statutory',
+        'h_not_held',
+        'h_third_party',
+        'h_state_secret',
+        'h_rev_total',
+        'h_rev_corrected',
+        'h_lit_total',
+        'h_lit_corrected',
+        'h_nd_made',
+        'h_lic_decisions',
+        'h_pen_decisions',
+        'h_coe_decisions',
+        'h_ogi_fee'
+    )
+    USING max(grade)
 )
 
 SELECT
@@ -95,40 +115,41 @@ SELECT
     r.year,
     r.report_id,
     r.era,
-    coalesce(s.break_before, false) AS break_before,
-    s.h_requests_new,
-    s.h_requests_new_grade,
-    s.h_requests_decided,
-    s.h_requests_decided_grade,
-    s.h_granted,
-    s.h_granted_grade,
-    s.h_partial,
-    s.h_partial_grade,
-    s.h_denied_statutory,
-    s.h_denied_statutory_grade,
-    s.h_not_held,
-    s.h_not_held_grade,
-    s.h_third_party,
-    s.h_third_party_grade,
-    s.h_state_secret,
-    s.h_state_secret_grade,
-    s.h_rev_total,
-    s.h_rev_total_grade,
-    s.h_rev_corrected,
-    s.h_rev_corrected_grade,
-    s.h_lit_total,
-    s.h_lit_total_grade,
-    s.h_lit_corrected,
-    s.h_lit_corrected_grade,
-    s.h_nd_made,
-    s.h_nd_made_grade,
-    s.h_lic_decisions,
-    s.h_lic_decisions_grade,
-    s.h_pen_decisions,
-    s.h_pen_decisions_grade,
-    s.h_coe_decisions,
-    s.h_coe_decisions_grade,
-    s.h_ogi_fee,
-    s.h_ogi_fee_grade
-FROM v_rep AS r
-LEFT JOIN series_by_report AS s USING (report_id);
+    coalesce(r.era = 'g' AND r.prev_era = 'legacy', false) AS break_before,
+    v.h_requests_new,
+    CASE WHEN v.h_requests_new IS NOT NULL THEN g.h_requests_new END AS h_requests_new_grade,
+    v.h_requests_decided,
+    CASE WHEN v.h_requests_decided IS NOT NULL THEN g.h_requests_decided END AS h_requests_decided_grade,
+    v.h_granted,
+    CASE WHEN v.h_granted IS NOT NULL THEN g.h_granted END AS h_granted_grade,
+    v.h_partial,
+    CASE WHEN v.h_partial IS NOT NULL THEN g.h_partial END AS h_partial_grade,
+    v.h_denied_statutory,
+    CASE WHEN v.h_denied_statutory IS NOT NULL THEN g.h_denied_statutory END AS h_denied_statutory_grade,
+    v.h_not_held,
+    CASE WHEN v.h_not_held IS NOT NULL THEN g.h_not_held END AS h_not_held_grade,
+    v.h_third_party,
+    CASE WHEN v.h_third_party IS NOT NULL THEN g.h_third_party END AS h_third_party_grade,
+    v.h_state_secret,
+    CASE WHEN v.h_state_secret IS NOT NULL THEN g.h_state_secret END AS h_state_secret_grade,
+    v.h_rev_total,
+    CASE WHEN v.h_rev_total IS NOT NULL THEN g.h_rev_total END AS h_rev_total_grade,
+    v.h_rev_corrected,
+    CASE WHEN v.h_rev_corrected IS NOT NULL THEN g.h_rev_corrected END AS h_rev_corrected_grade,
+    v.h_lit_total,
+    CASE WHEN v.h_lit_total IS NOT NULL THEN g.h_lit_total END AS h_lit_total_grade,
+    v.h_lit_corrected,
+    CASE WHEN v.h_lit_corrected IS NOT NULL THEN g.h_lit_corrected END AS h_lit_corrected_grade,
+    v.h_nd_made,
+    CASE WHEN v.h_nd_made IS NOT NULL THEN g.h_nd_made END AS h_nd_made_grade,
+    v.h_lic_decisions,
+    CASE WHEN v.h_lic_decisions IS NOT NULL THEN g.h_lic_decisions END AS h_lic_decisions_grade,
+    v.h_pen_decisions,
+    CASE WHEN v.h_pen_decisions IS NOT NULL THEN g.h_pen_decisions END AS h_pen_decisions_grade,
+    v.h_coe_decisions,
+    CASE WHEN v.h_coe_decisions IS NOT NULL THEN g.h_coe_decisions END AS h_coe_decisions_grade,
+    v.h_ogi_fee,
+    CASE WHEN v.h_ogi_fee IS NOT NULL THEN g.h_ogi_fee END AS h_ogi_fee_grade
+FROM report_panel AS r
+LEFT JOIN series_values AS v USING (report_id)
+CROSS JOIN series_grades AS g;
