@@ -102,6 +102,20 @@ def test_shanghai_identities_and_rejection_reasons(fmt: str) -> None:
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
+def test_shanghai_lp_rules_are_evaluated(fmt: str) -> None:
+    """LP-A.* run on the form's own column; the blank 免予公开范围5 makes the 11-reason identity unknown."""
+    checks = {
+        c.rule_id: c for c in report_of(f"lp-shanghai-2010.{fmt}").checks if c.rule_id.startswith("LP-A")
+    }
+    assert {k: (c.status, c.lhs, c.rhs) for k, c in checks.items()} == {
+        "LP-A.received": ("pass", 24.0, 24.0),
+        "LP-A.replies": ("pass", 22.0, 22.0),
+        "LP-A.rejected": ("not_evaluable", None, None),
+    }
+    assert "l_rej_exempt_5 blank" in checks["LP-A.rejected"].detail
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
 def test_putian_year_and_cumulative(fmt: str) -> None:
     report = report_of(f"lp-putian-2009.{fmt}")
     year, cum = _values(report, "_"), _values(report, "cumulative")

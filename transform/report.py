@@ -24,7 +24,9 @@ class Fact:
     code: str
     """Canonical metric code (metrics.csv)."""
     party: str
-    """Applicant column (parties.csv) for t3, ``_`` elsewhere."""
+    """Applicant column (parties.csv) for t3, ``_`` elsewhere — except the value columns of the older
+    local legacy forms: ``ytd`` (本年累计) and ``cumulative`` (历年累计) beside ``_`` (本期/本年度), so
+    that nothing summing ``_`` ever adds a cumulative figure (transform/data/legacy_variants.csv)."""
     value: float | None
     state: str
     """``number`` | ``blank`` | ``dash`` | ``na_text`` | ``imputed``. A blank is never a zero; an
