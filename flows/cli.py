@@ -87,6 +87,13 @@ def ingest(
     settle: Annotated[
         float, typer.Option("--settle", min=0, help="Defer files modified less than this many seconds ago.")
     ] = 2.0,
+    shortcut: Annotated[
+        bool,
+        typer.Option(
+            "--shortcut/--no-shortcut",
+            help="When no file is new or changed, stop before starting Prefect (no run is recorded).",
+        ),
+    ] = True,
 ) -> None:
     """Load every new or changed report of DROP_DIR into the warehouse; print a summary."""
     out = Console(highlight=False, soft_wrap=True)
@@ -118,6 +125,14 @@ def ingest(
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(EXIT_FAILED) from None
     _note_storage_format(err, db)
+    if shortcut:
+        from flows.noop import nothing_to_do
+
+        quick = nothing_to_do(drop_dir, db, settle)
+        if quick is not None:
+            run_guard.close()
+            _print_summary(out, quick, drop_dir, quick["seconds"])
+            raise typer.Exit(EXIT_OK)
 
     mode = progress_mode
     if mode is ProgressMode.auto:
