@@ -119,7 +119,7 @@ def test_formula_errors_are_reported():
 def test_every_within_report_rule_of_rules_csv_parses_and_cross_year_rules_are_left_to_sql():
     rs = rule_set()
     within = {e.rule_id for e in rs.within}
-    assert len(within) == 28 and {"T3-A", "T3-D.sub", "L-H", "N-1.legacy"} <= within
+    assert len(within) == 29 and {"T3-A", "T3-D.sub", "L-H", "N-1.legacy", "LP-A.rejected"} <= within
     assert {r for r, _ in rs.skipped} == {"X-1", "T2-A.reg", "T2-A.nd", "T2-B", "N-2"}
     assert {e.family for e in rs.within if e.rule_id == "T4-B"} == {
         "upheld",
@@ -398,3 +398,17 @@ def test_cross_year_view(corpus_run, tmp_path):
     assert not any(r[0] == "T2-B" and r[2] == g21 for r in rows) and not any(
         r[0].startswith("T2-A") and r[2] == g19 for r in rows
     )
+
+
+def test_legacy_rules_run_only_on_their_own_form_family() -> None:
+    """L16 rules are not reported (as not evaluable) on an LP form, nor LP-A on the national 样表."""
+    lp = build_report(
+        extract_file(Path(__file__).parent / "fixtures" / "legacy_variants" / "lp-shanghai-2010.docx")
+    )
+    l16 = build_report(extract_file(CORPUS / "seeds" / "yinzhou-2018.docx"))
+    lp_rules = {c.rule_id for c in lp.checks}
+    l16_rules = {c.rule_id for c in l16.checks}
+    assert {"LP-A.received", "LP-A.replies", "LP-A.rejected"} <= lp_rules
+    assert not any(r.startswith("L-") for r in lp_rules)
+    assert not any(r.startswith("LP-") for r in l16_rules)
+    assert {"L-A", "L-C", "L-G"} <= l16_rules

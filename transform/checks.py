@@ -8,7 +8,8 @@ names a rule, so a new rules.csv row is evaluated without code changes.
 Semantics (chosen here, documented because the data cannot say them):
 
 - **Applicability.** A rule applies when the generation of the table it concerns (``Report.generations``)
-  is one of its generations. ``(each party)`` rules run once per applicant column the report prints,
+  is one of its generations, and, for legacy rules, when the table is of the rule's form family (L16 or
+  LP: an LP form prints a code metrics.csv marks 'LP …'). ``(each party)`` rules run once per applicant column the report prints,
   ``(each t3 code)`` rules once per printed t3 row, and only when the table prints a cell of the column
   on their left side (T3-D.sub needs an 8th 小计 column).
 - **Definitions.** A rule whose left side is a single code the report cannot print in that generation
@@ -73,6 +74,8 @@ class _Codes:
     """t3 codes in dictionary order (row order of the table)."""
     parties: list[str]
     """applicant columns in column order."""
+    lp_only: set[str]
+    """Codes only the older local legacy forms print (metrics.csv notes 'LP …')."""
 
 
 @cache
@@ -92,6 +95,7 @@ def _codes() -> _Codes:
         group_in=group_in,
         rows=[r["code"] for r in rows if r["table"] == "t3"],
         parties=parties,
+        lp_only={r["code"] for r in rows if (r["notes"] or "").startswith("LP ")},
     )
 
 
@@ -129,10 +133,13 @@ class _Binder:
         self.t3_parties = [p for p in self.codes.parties if any((c, p) in facts for c in self.codes.rows)]
         self.definitions: dict[str, Equation] = {}
         self.checks: list[Equation] = []
+        legacy_form = "LP" if self.printed_codes & self.codes.lp_only else "L16"
         for eq in rule_set().within:
             gen = report.generations.get(eq.table)
             if gen is None or gen not in eq.generations:
                 continue
+            if eq.form is not None and eq.form != legacy_form:
+                continue  # an L16 rule on an LP form (or the reverse) has no cells to look at
             code = eq.lhs_code
             if code is not None and eq.is_identity and self._is_defined(code, gen):
                 self.definitions[code] = eq

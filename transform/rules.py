@@ -72,6 +72,9 @@ class Equation:
     family: str | None
     """The ``X`` value of a ``for X in {…}`` expansion."""
     formula: str
+    form: str | None = None
+    """For legacy rules: the form family they belong to, ``L16`` (the national 样表) or ``LP`` (the older
+    local forms), read from the scope text; None for rules of every form."""
 
     @property
     def is_identity(self) -> bool:
@@ -159,6 +162,7 @@ def parse_formula(
     severity: str = "hard",
     generations: frozenset[str] = frozenset(),
     table: str = "t3",
+    form: str | None = None,
 ) -> list[Equation]:
     """One formula of rules.csv → its equations (several for a ``for X in {…}`` family)."""
     body = formula.strip()
@@ -214,9 +218,20 @@ def parse_formula(
                 approx=approx,
                 family=value,
                 formula=formula,
+                form=form,
             )
         )
     return out
+
+
+def _form_of(scope: str) -> str | None:
+    """``legacy (L16 统计表)`` → L16, ``legacy (LP Shanghai-model forms)`` → LP: the two legacy families
+    print different rows, so a rule of one is never evaluated (as not evaluable) on the other."""
+    if re.search(r"\bLP\b", scope):
+        return "LP"
+    if re.search(r"\bL16\b", scope):
+        return "L16"
+    return None
 
 
 def _table_of(scope: str) -> str | None:
@@ -261,6 +276,7 @@ def rule_set() -> RuleSet:
                     severity=r["severity"],
                     generations=frozenset(r["generations"].split()),
                     table=table,
+                    form=_form_of(r["scope"]),
                 )
             )
     return RuleSet(tuple(within), tuple(skipped))
