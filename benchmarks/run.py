@@ -214,6 +214,7 @@ class TreeSampler:
         self.proc = psutil.Process(pid)
         self.every = every
         self.peak = 0
+        self.breakdown: list[tuple[int, str]] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -232,12 +233,16 @@ class TreeSampler:
                 procs = [self.proc, *self.proc.children(recursive=True)]
             except psutil.Error:
                 return
+            parts = []
             for p in procs:
                 try:
-                    total += p.memory_info().rss
+                    rss = p.memory_info().rss
+                    parts.append((rss >> 20, " ".join(p.cmdline()[1:3])[-60:]))
+                    total += rss
                 except psutil.Error:
                     pass
-            self.peak = max(self.peak, total)
+            if total > self.peak:
+                self.peak, self.breakdown = total, sorted(parts, reverse=True)
             self._stop.wait(self.every)
 
 
@@ -286,6 +291,7 @@ def ingest(drop: Path, db: Path, workers: int | None = None, *extra: str) -> dic
         **dict(zip(keys, row, strict=True)),
         "recorded": True,
         "peak_rss_mb": sampler.peak >> 20,
+        "peak_breakdown_mb": sampler.breakdown[:6],
     }
 
 
@@ -397,10 +403,13 @@ def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
 
 
 def grow(con: duckdb.DuckDBPyConnection, reports: int) -> int:
-    """Replicate the loaded reports until there are ``reports`` of them: copy c of report r gets
-    report_id r~c, agency_id a~c (a new agency) and path p~c; facts/checks/narratives/documents follow.
-    All in SQL, one INSERT … SELECT per table."""
-    base = con.execute("SELECT count(*) FROM reports").fetchone()[0]
+    """Replicate the *current* reports until ``reports`` reports are current: copy c of report r gets
+    report_id r~c, agency_id a~c (a new agency, so every copy stays current) and path p~c;
+    facts/checks/narratives/documents follow. All in SQL, one INSERT … SELECT per table.
+
+    Only current reports are copied: the benchmark corpus repeats each source document, so most of
+    its reports are superseded versions, and views over current reports would otherwise see few rows."""
+    base = con.execute("SELECT count(*) FROM reports WHERE is_current").fetchone()[0]
     copies = math.ceil(reports / base)
     tables = [
         t
@@ -413,7 +422,10 @@ def grow(con: duckdb.DuckDBPyConnection, reports: int) -> int:
     for table in tables:
         cols = [c for c in _columns(con, table) if c in suffixed]
         replace = ", ".join(f"CASE WHEN {c} IS NULL THEN NULL ELSE {c} || '~' || k END AS {c}" for c in cols)
-        con.execute(f"CREATE TEMP TABLE base_{table} AS SELECT * FROM {table}")
+        con.execute(
+            f"CREATE TEMP TABLE base_{table} AS SELECT * FROM {table} "
+            "WHERE report_id IN (SELECT report_id FROM reports WHERE is_current)"
+        )
         con.execute(
             f"INSERT INTO {table} SELECT * EXCLUDE (k) REPLACE ({replace}) "
             f"FROM base_{table}, range(1, {copies}) t(k)"
@@ -442,6 +454,7 @@ def cmd_views(args: argparse.Namespace) -> None:
     counts = {
         t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("reports", "facts", "checks")
     }
+    counts["current_reports"] = con.execute("SELECT count(*) FROM reports WHERE is_current").fetchone()[0]
     views = [
         v
         for (v,) in con.execute(
