@@ -236,6 +236,7 @@ def test_two_ingest_processes_at_once_queue_on_the_lock(
         "1",
         "--progress",
         "none",
+        "--no-shortcut",  # the second run must go through the full flow (and record its run) after waiting
     ]
     procs = [
         subprocess.Popen(cmd, env=cli_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
