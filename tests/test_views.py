@@ -367,13 +367,14 @@ def test_dictionaries_are_loaded_once_per_open(tmp_path: Path) -> None:
     from flows.warehouse import open_warehouse
 
     metrics = list(csv.DictReader((REPO / "transform" / "data" / "metrics.csv").open(encoding="utf-8")))
+    rules = list(csv.DictReader((REPO / "transform" / "data" / "rules.csv").open(encoding="utf-8")))
     for _ in range(2):  # reopening replaces the contents, never duplicates them
         with open_warehouse(tmp_path / "w.duckdb") as wh:
             counts = [
                 wh.con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]
                 for t in ("metric_dictionary", "rule_dictionary", "party_dictionary", "series_dictionary")
             ]
-    assert counts == [len(metrics), 33, 8, 17]
+    assert counts == [len(metrics), len(rules), 8, 17]
 
 
 # ---- docs/dictionary.md --------------------------------------------------------------------------------
