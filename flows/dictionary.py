@@ -8,8 +8,9 @@ ingest runs — through ``information_schema``. Descriptions come from the ``.sq
 
 * tables: the comment lines just above ``CREATE TABLE``, and each column's trailing ``-- comment`` (indented
   ``--`` lines right below a column continue its comment);
-* views: the file's header comment (text above ``Columns:``), and under ``--   Columns:`` one line per column,
-  ``--   name   description`` (lines indented deeper continue the previous column);
+* views and the model tables of ``sql/models`` (``CREATE TABLE … AS``): the file's header comment (text above
+  ``Columns:``), and under ``--   Columns:`` one line per column, ``--   name   description`` (lines indented
+  deeper continue the previous column);
 * a view column without its own line takes the description of the same-named column of a table the view reads
   (``current_reports``: ``SELECT * FROM reports``), a column named after a metric code takes the code's
   label from ``metric_dictionary``. Anything else is *undocumented*, which ``--check`` (and the tests) refuse.
@@ -55,7 +56,7 @@ class ObjectDoc:
 def parse_sql_docs() -> dict[str, ObjectDoc]:
     """Descriptions of every table and view declared in sql/**/*.sql, by object name."""
     docs: dict[str, ObjectDoc] = {}
-    for path in sql_files():
+    for path in sql_files(include_models=True):
         rel = path.relative_to(SQL_DIR).as_posix()
         lines = path.read_text(encoding="utf-8").splitlines()
         file_header = _leading_comments(lines)
@@ -82,10 +83,11 @@ def parse_sql_docs() -> dict[str, ObjectDoc]:
                 continue
             kind, name = m.group(1).lower(), m.group(2)
             doc = ObjectDoc(name, kind, rel)
-            if kind == "view":
+            as_select = kind == "view" or line[m.end() :].strip().upper().startswith("AS")
+            if as_select:  # a view, or a model table (CREATE TABLE … AS): documented by the file's header
                 text = _comment_text(pending) or _comment_text(file_header)
                 doc.description = text
-                doc.columns.update(header_columns if _creates_one_view(lines) else {})
+                doc.columns.update(header_columns if _creates_one_relation(lines) else {})
             else:
                 doc.description = _comment_text(pending)
                 i = _table_columns(lines, i + 1, doc.columns)
@@ -97,8 +99,8 @@ def parse_sql_docs() -> dict[str, ObjectDoc]:
     return docs
 
 
-def _creates_one_view(lines: list[str]) -> bool:
-    return sum(1 for ln in lines if _CREATE.match(ln) and "VIEW" in ln.upper()) == 1
+def _creates_one_relation(lines: list[str]) -> bool:
+    return sum(1 for ln in lines if _CREATE.match(ln)) == 1
 
 
 def _leading_comments(lines: list[str]) -> list[str]:

@@ -11,8 +11,10 @@ Shape of a run (tasks are verbs; the logic lives in discovery/parsing/pool/wareh
    goes to a shared process pool; every outcome is put on a queue the moment its file is done.
 4. ``load_results``: the one writer, in the flow's own thread, drains that queue and commits each
    document in its own transaction while the workers keep parsing.
-5. ``record_run`` (a ``runs`` row), ``publish_warehouse`` (atomic swap of the copy over the live file),
-   ``publish_run_report`` (the run's markdown artifact) — also after a failed run, for what it committed.
+5. ``refresh_model`` (rebuild the materialised fact model, sql/models, if the run loaded or superseded
+   anything: flows.model), ``record_run`` (a ``runs`` row), ``publish_warehouse`` (atomic swap of the copy
+   over the live file), ``publish_run_report`` (the run's markdown artifact) — also after a failed run,
+   for what it committed.
 
 Prefect tasks are per batch, never per file: a task run costs ~70 ms of orchestration here.
 """
@@ -201,6 +203,18 @@ def record_run(warehouse: Warehouse, summary: RunSummary, started_at: dt.datetim
 
 
 @task(cache_policy=NO_CACHE)
+def refresh_model(warehouse: Warehouse) -> None:
+    """Rebuild the materialised fact model (sql/models) in the copy when the run changed its inputs (loaded or
+    superseded a report, or resumed a copy that did); a run that changed nothing skips it (flows.model)."""
+    done = warehouse.refresh_model()
+    logger = get_run_logger()
+    if done.rebuilt:
+        logger.info("model rebuilt (%s): %d reports in %.2f s", done.reason, done.reports, done.seconds)
+    else:
+        logger.info("model up to date (checked in %.3f s)", done.seconds)
+
+
+@task(cache_policy=NO_CACHE)
 def publish_warehouse(stage: staging.Stage) -> None:
     """Atomically replace the live warehouse with the loaded copy (readers of the old file keep it)."""
     staging.publish(stage)
@@ -313,6 +327,12 @@ def _loading_copy(db_path: str, record: _RunRecord) -> Iterator[Warehouse]:
         except Exception as exc:  # noqa: BLE001 - recorded and published, then re-raised by the flow
             record.error = exc
             summary.status, summary.error = "failed", f"{type(exc).__name__}: {exc}"
+        try:
+            refresh_model(warehouse)
+        except Exception as exc:  # noqa: BLE001 - the data is committed; the next writer rebuilds the model
+            if record.error is None:
+                record.error = exc
+                summary.status, summary.error = "failed", f"refreshing the model: {type(exc).__name__}: {exc}"
         summary.seconds = time.perf_counter() - record.clock
         record.failed_checks = record_run(warehouse, summary, record.started_at)
     publish_warehouse(stage)

@@ -16,12 +16,15 @@ from pathlib import Path
 
 import duckdb
 
+from flows import model
 from flows.dictionaries import load_dictionaries
 from flows.discovery import Candidate, KnownFile, KnownHash
 from flows.parsing import CHANGED_DURING_READ, ParsedReport, ParseOutcome
 
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
-"""Every DDL statement lives in ``sql/**/*.sql``, executed in path order at startup (all idempotent)."""
+"""Every DDL statement lives in ``sql/**/*.sql``, executed in path order at startup (all idempotent) —
+except ``sql/models/``, the materialised fact model, which flows.model runs only when it is stale."""
+MODEL_DIR_NAME = "models"
 
 STORAGE_COMPATIBILITY = "v1.5.0"
 """On-disk format of new warehouse files: the newest format the stock ``duckdb`` CLI (PyPI's duckdb-cli
@@ -73,8 +76,16 @@ def _mtime(mtime_ns: int) -> dt.datetime:
     return dt.datetime.fromtimestamp(mtime_ns / 1e9, dt.UTC)
 
 
-def sql_files() -> list[Path]:
-    return sorted(SQL_DIR.rglob("*.sql"), key=lambda p: p.relative_to(SQL_DIR).as_posix())
+def sql_files(include_models: bool = False) -> list[Path]:
+    """The SQL files in path order; ``sql/models/`` only with ``include_models`` (flows.model runs those)."""
+    return sorted(
+        (
+            p
+            for p in SQL_DIR.rglob("*.sql")
+            if include_models or p.relative_to(SQL_DIR).parts[0] != MODEL_DIR_NAME
+        ),
+        key=lambda p: p.relative_to(SQL_DIR).as_posix(),
+    )
 
 
 @contextmanager
@@ -146,9 +157,20 @@ class Warehouse:
         self.con = con
 
     def apply_schema(self) -> None:
-        for sql_file in sql_files():
+        """Tables (sql/schema), dictionaries, the fact model when it is missing or stale, then the views
+        (sql/views, which read the model tables: they must exist when a view is created)."""
+        files = sql_files()
+        views = [f for f in files if f.relative_to(SQL_DIR).parts[0] == "views"]
+        for sql_file in [f for f in files if f not in views]:
             self.con.execute(sql_file.read_text(encoding="utf-8"))
         load_dictionaries(self.con)  # metric/rule/party/series dictionaries from transform/data/*.csv
+        self.refresh_model()
+        for sql_file in views:
+            self.con.execute(sql_file.read_text(encoding="utf-8"))
+
+    def refresh_model(self, force: bool = False) -> model.Refresh:
+        """Rebuild the materialised fact model (sql/models) if the data, its SQL or the dictionaries changed."""
+        return model.refresh(self.con, force=force)
 
     # ---- reads -------------------------------------------------------------------------------------
 

@@ -3,6 +3,8 @@
 -- official applicant column, column_order 1–7). Gives REFERENCE §7.5's counts: t3 161 (G19) / 175 (G21),
 -- t2 22 (G19) / 10 (G21), t4 15, legacy 58 (L16 样表; LP-only codes are left out).
 -- out_oth is printed as its own row only in G19: in G21 its three sub-rows are the cells (rule T3-C).
+-- A dictionary-only view, here because the model table model_report_quality reads it (sql/models is run
+-- in path order at every model build; the view is kept between builds).
 --
 -- Columns:
 --   table_id         t2 | t3 | t4 | legacy

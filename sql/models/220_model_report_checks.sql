@@ -1,5 +1,6 @@
--- stg_report_checks — staging: the checks table summarised per report (one row per report that has at
--- least one check row; reports without checks have no row, and the views above turn that into 0).
+-- model_report_checks — part of the materialised fact model: the checks table summarised per report (one
+-- row per report that has at least one check row; reports without checks have no row, and the views turn
+-- that into 0). Read by v_report and v_quality through the view stg_report_checks.
 --
 -- Columns:
 --   report_id            reports.report_id
@@ -12,7 +13,7 @@
 --   narrative_checked    N-1 rules (narrative figure vs table) that could be evaluated
 --   narrative_mismatch   N-1 rules that fail: the narrative quotes another number than the table
 --   imputing_rules       checks that filled a missing cell (checks.imputes not NULL)
-CREATE OR REPLACE VIEW stg_report_checks AS
+CREATE OR REPLACE TABLE model_report_checks AS
 WITH
 check_rows AS (
     SELECT

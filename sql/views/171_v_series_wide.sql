@@ -54,7 +54,7 @@ report_panel AS (
 ),
 
 series_long AS (
-    SELECT report_id, series, value FROM v_series
+    SELECT report_id, series, value FROM model_series
 ),
 
 series_values AS (

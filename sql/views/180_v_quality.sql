@@ -2,7 +2,8 @@
 -- (checks), completeness of each printed table against its official layout (stg_expected_cells),
 -- cells filled by a rule (state imputed), narrative-vs-table mismatches (rule N-1) and whether each table
 -- uses the layout mandated for the year. Observed = printed with a number, a dash or a text such as 无
--- (facts.state number | dash | na_text); blank and imputed cells are not observed.
+-- (facts.state number | dash | na_text); blank and imputed cells are not observed. The cell counts are
+-- materialised per report in model_report_quality, the check counts in model_report_checks.
 --
 -- Columns:
 --   report_id                reports.report_id of the current version
@@ -43,68 +44,6 @@ report_rows AS (
     FROM v_rep AS v
 ),
 
-report_tables AS (
-    -- one row per report × printed table, with the generation whose layout it follows
-    SELECT report_id, 't2' AS table_id, gen_t2 AS generation FROM report_rows WHERE gen_t2 IS NOT NULL
-    UNION ALL
-    SELECT report_id, 't3', gen_t3 FROM report_rows WHERE gen_t3 IS NOT NULL
-    UNION ALL
-    SELECT report_id, 't4', gen_t4 FROM report_rows WHERE gen_t4 IS NOT NULL
-    UNION ALL
-    SELECT report_id, 'legacy', CASE WHEN legacy_form = 'L16' THEN 'legacy' END
-    FROM report_rows WHERE gen_legacy IS NOT NULL
-),
-
-expected_per_table AS (
-    SELECT table_id, generation, sum(cells) AS expected
-    FROM stg_expected_cells
-    GROUP BY table_id, generation
-),
-
-observed_per_table AS (
-    SELECT t.report_id, t.table_id, count(*) AS observed
-    FROM report_tables AS t
-    JOIN facts AS f ON f.report_id = t.report_id AND f.table_id = t.table_id
-    JOIN stg_expected_cells AS e ON e.table_id = t.table_id AND e.generation = t.generation AND e.code = f.code
-    WHERE f.state IN ('number', 'dash', 'na_text') AND f.party <> 'org_subtotal'
-    GROUP BY t.report_id, t.table_id
-),
-
-table_completeness AS (
-    SELECT
-        t.report_id,
-        t.table_id,
-        coalesce(o.observed, 0) AS observed,
-        e.expected
-    FROM report_tables AS t
-    LEFT JOIN expected_per_table AS e ON e.table_id = t.table_id AND e.generation = t.generation
-    LEFT JOIN observed_per_table AS o ON o.report_id = t.report_id AND o.table_id = t.table_id
-),
-
-completeness_by_report AS (
-    SELECT
-        report_id,
-        max(observed) FILTER (WHERE table_id = 't2') AS t2_observed,
-        max(expected) FILTER (WHERE table_id = 't2') AS t2_expected,
-        max(observed) FILTER (WHERE table_id = 't3') AS t3_observed,
-        max(expected) FILTER (WHERE table_id = 't3') AS t3_expected,
-        max(observed) FILTER (WHERE table_id = 't4') AS t4_observed,
-        max(expected) FILTER (WHERE table_id = 't4') AS t4_expected,
-        max(observed) FILTER (WHERE table_id = 'legacy') AS legacy_observed,
-        max(expected) FILTER (WHERE table_id = 'legacy') AS legacy_expected,
-        sum(observed) FILTER (WHERE expected IS NOT NULL) AS all_observed,
-        sum(expected) AS all_expected
-    FROM table_completeness
-    GROUP BY report_id
-),
-
-imputed AS (
-    SELECT f.report_id, count(*) AS imputed_cells
-    FROM facts AS f
-    WHERE f.state = 'imputed'
-    GROUP BY f.report_id
-),
-
 report_warnings AS (
     SELECT report_id, len(warnings) AS parser_warnings FROM reports WHERE is_current
 )
@@ -132,7 +71,7 @@ SELECT
     k.legacy_expected,
     k.legacy_observed / k.legacy_expected AS legacy_completeness,
     k.all_observed / nullif(k.all_expected, 0) AS completeness,
-    coalesce(i.imputed_cells, 0) AS imputed_cells,
+    coalesce(k.imputed_cells, 0) AS imputed_cells,
     coalesce(c.narrative_checked, 0) AS narrative_checked,
     coalesce(c.narrative_mismatch, 0) AS narrative_mismatches,
     r.mandated_generation,
@@ -143,7 +82,6 @@ SELECT
     END AS format_compliance,
     w.parser_warnings
 FROM report_rows AS r
-LEFT JOIN stg_report_checks AS c USING (report_id)
-LEFT JOIN completeness_by_report AS k USING (report_id)
-LEFT JOIN imputed AS i USING (report_id)
+LEFT JOIN model_report_checks AS c USING (report_id)
+LEFT JOIN model_report_quality AS k USING (report_id)
 LEFT JOIN report_warnings AS w USING (report_id);
