@@ -49,53 +49,84 @@ pairs AS (
     INNER JOIN cur AS b ON a.agency_id = b.agency_id AND b.year = a.year + 1
 ),
 
--- a known value, or NULL: blank/dash/na_text cells are unknown, never 0
-cell AS (
+-- the carry cells of table 三 per report and applicant column; blank/dash/na_text are unknown (NULL), never 0
+carry AS (
     SELECT
         report_id,
-        code,
         party,
-        CASE WHEN state IN ('number', 'imputed') THEN value END AS value
+        max(CASE WHEN state IN ('number', 'imputed') THEN value END)
+            FILTER (WHERE code = 'req_carried_out') AS carried_out,
+        bool_or(code = 'req_carried_out') AS prints_out,
+        max(CASE WHEN state IN ('number', 'imputed') THEN value END)
+            FILTER (WHERE code = 'req_carried_in') AS carried_in,
+        bool_or(code = 'req_carried_in') AS prints_in
     FROM facts
+    WHERE code IN ('req_carried_out', 'req_carried_in')
+    GROUP BY report_id, party
+),
+
+-- the table 二 figures the stock/catalogue rules need, one row per report (set-based: no per-pair lookups)
+t2v AS (
+    SELECT
+        report_id,
+        max(value) FILTER (WHERE code = 'reg_in_force') AS reg_in_force,
+        max(value) FILTER (WHERE code = 'reg_made') AS reg_made,
+        max(value) FILTER (WHERE code = 'reg_repealed') AS reg_repealed,
+        max(value) FILTER (WHERE code = 'nd_in_force') AS nd_in_force,
+        max(value) FILTER (WHERE code = 'nd_made') AS nd_made,
+        max(value) FILTER (WHERE code = 'nd_repealed') AS nd_repealed,
+        max(value) FILTER (WHERE code = 'lic_items_prev') AS lic_items_prev,
+        max(value) FILTER (WHERE code = 'lic_items_change') AS lic_items_change,
+        max(value) FILTER (WHERE code = 'oms_items_prev') AS oms_items_prev,
+        max(value) FILTER (WHERE code = 'oms_items_change') AS oms_items_change,
+        max(value) FILTER (WHERE code = 'pen_items_prev') AS pen_items_prev,
+        max(value) FILTER (WHERE code = 'pen_items_change') AS pen_items_change,
+        max(value) FILTER (WHERE code = 'coe_items_prev') AS coe_items_prev,
+        max(value) FILTER (WHERE code = 'coe_items_change') AS coe_items_change,
+        max(value) FILTER (WHERE code = 'fee_items_prev') AS fee_items_prev,
+        max(value) FILTER (WHERE code = 'fee_items_change') AS fee_items_change
+    FROM facts
+    WHERE
+        party = '_' AND state IN ('number', 'imputed')
+        AND code IN (
+            'reg_in_force', 'reg_made', 'reg_repealed', 'nd_in_force', 'nd_made', 'nd_repealed',
+            'lic_items_prev', 'lic_items_change', 'oms_items_prev', 'oms_items_change',
+            'pen_items_prev', 'pen_items_change', 'coe_items_prev', 'coe_items_change',
+            'fee_items_prev', 'fee_items_change'
+        )
+    GROUP BY report_id
+),
+
+g_pairs AS (
+    SELECT * FROM pairs
+    WHERE gen_t3_from IN ('g19', 'g21') AND gen_t3_to IN ('g19', 'g21')
+),
+
+-- X-1 columns: printed as 结转下年度 in year t, or as 上年结转 in year t+1 (either side may be absent)
+x1_columns AS (
+    SELECT p.*, c.party
+    FROM g_pairs AS p
+    INNER JOIN carry AS c ON p.report_id_from = c.report_id AND c.prints_out
+    UNION
+    SELECT p.*, c.party
+    FROM g_pairs AS p
+    INNER JOIN carry AS c ON p.report_id_to = c.report_id AND c.prints_in
 ),
 
 x1 AS (
     SELECT
-        p.agency_id,
+        x.agency_id,
         'X-1' AS rule_id,
-        o.party,
-        p.year_from,
-        p.year_to,
-        p.report_id_from,
-        p.report_id_to,
-        o.value AS lhs,
-        i.value AS rhs
-    FROM pairs AS p
-    INNER JOIN cell AS o ON p.report_id_from = o.report_id AND o.code = 'req_carried_out'
-    LEFT JOIN cell AS i ON p.report_id_to = i.report_id AND i.code = 'req_carried_in' AND o.party = i.party
-    WHERE p.gen_t3_from IN ('g19', 'g21') AND p.gen_t3_to IN ('g19', 'g21')
-),
-
--- X-1 columns printed only in year t+1 (carried in, but year t prints no such column)
-x1_to_only AS (
-    SELECT
-        p.agency_id,
-        'X-1' AS rule_id,
-        i.party,
-        p.year_from,
-        p.year_to,
-        p.report_id_from,
-        p.report_id_to,
-        NULL::DOUBLE AS lhs,
-        i.value AS rhs
-    FROM pairs AS p
-    INNER JOIN cell AS i ON p.report_id_to = i.report_id AND i.code = 'req_carried_in'
-    WHERE
-        p.gen_t3_from IN ('g19', 'g21') AND p.gen_t3_to IN ('g19', 'g21')
-        AND NOT EXISTS (
-            SELECT 1 FROM cell AS o
-            WHERE o.report_id = p.report_id_from AND o.code = 'req_carried_out' AND o.party = i.party
-        )
+        x.party,
+        x.year_from,
+        x.year_to,
+        x.report_id_from,
+        x.report_id_to,
+        o.carried_out AS lhs,
+        i.carried_in AS rhs
+    FROM x1_columns AS x
+    LEFT JOIN carry AS o ON x.report_id_from = o.report_id AND x.party = o.party
+    LEFT JOIN carry AS i ON x.report_id_to = i.report_id AND x.party = i.party
 ),
 
 t2a_family(rule_id, x) AS (
@@ -111,12 +142,15 @@ t2a AS (
         p.year_to,
         p.report_id_from,
         p.report_id_to,
-        (SELECT c.value FROM cell AS c WHERE c.report_id = p.report_id_to AND c.code = f.x || '_in_force') AS lhs,
-        (SELECT c.value FROM cell AS c WHERE c.report_id = p.report_id_from AND c.code = f.x || '_in_force')
-        + (SELECT c.value FROM cell AS c WHERE c.report_id = p.report_id_to AND c.code = f.x || '_made')
-        - (SELECT c.value FROM cell AS c WHERE c.report_id = p.report_id_to AND c.code = f.x || '_repealed') AS rhs
+        CASE f.x WHEN 'reg' THEN b.reg_in_force ELSE b.nd_in_force END AS lhs,
+        CASE f.x
+            WHEN 'reg' THEN a.reg_in_force + b.reg_made - b.reg_repealed
+            ELSE a.nd_in_force + b.nd_made - b.nd_repealed
+        END AS rhs
     FROM pairs AS p
     CROSS JOIN t2a_family AS f
+    LEFT JOIN t2v AS a ON p.report_id_from = a.report_id
+    LEFT JOIN t2v AS b ON p.report_id_to = b.report_id
     WHERE p.gen_t2_to = 'g21' AND p.gen_t2_from IS NOT NULL
 ),
 
@@ -133,19 +167,26 @@ t2b AS (
         p.year_to,
         p.report_id_from,
         p.report_id_to,
-        (SELECT c.value FROM cell AS c WHERE c.report_id = p.report_id_to AND c.code = f.x || '_items_prev') AS lhs,
-        (SELECT c.value FROM cell AS c WHERE c.report_id = p.report_id_from AND c.code = f.x || '_items_prev')
-        + (SELECT c.value FROM cell AS c WHERE c.report_id = p.report_id_from AND c.code = f.x || '_items_change')
-        AS rhs
+        CASE f.x
+            WHEN 'lic' THEN b.lic_items_prev WHEN 'oms' THEN b.oms_items_prev WHEN 'pen' THEN b.pen_items_prev
+            WHEN 'coe' THEN b.coe_items_prev ELSE b.fee_items_prev
+        END AS lhs,
+        CASE f.x
+            WHEN 'lic' THEN a.lic_items_prev + a.lic_items_change
+            WHEN 'oms' THEN a.oms_items_prev + a.oms_items_change
+            WHEN 'pen' THEN a.pen_items_prev + a.pen_items_change
+            WHEN 'coe' THEN a.coe_items_prev + a.coe_items_change
+            ELSE a.fee_items_prev + a.fee_items_change
+        END AS rhs
     FROM pairs AS p
     CROSS JOIN t2b_family AS f
+    LEFT JOIN t2v AS a ON p.report_id_from = a.report_id
+    LEFT JOIN t2v AS b ON p.report_id_to = b.report_id
     WHERE p.gen_t2_from = 'g19' AND p.gen_t2_to = 'g19'
 ),
 
 evaluated AS (
     SELECT * FROM x1
-    UNION ALL
-    SELECT * FROM x1_to_only
     UNION ALL
     SELECT * FROM t2a
     UNION ALL
