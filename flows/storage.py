@@ -13,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 
+from flows.lock import RunLockBusy, run_lock
 from flows.query import explain_read_error
 from flows.warehouse import STOCK_CLI_MAX_FORMAT, STORAGE_COMPATIBILITY, WarehouseError, storage_format
 
@@ -26,6 +27,14 @@ def convert_storage(db: str | Path) -> tuple[str, Path | None]:
     path = Path(db)
     if not path.is_file():
         raise WarehouseError(f"the warehouse {path} does not exist")
+    try:
+        with run_lock(path, wait=0):  # never swap the file under an ingest run (or another conversion)
+            return _convert_locked(path)
+    except RunLockBusy as exc:
+        raise WarehouseError(f"cannot convert now: {exc}") from None
+
+
+def _convert_locked(path: Path) -> tuple[str, Path | None]:
     tmp = path.with_name(path.name + ".converting")
     backup = path.with_name(f"{path.stem}.v2-backup{path.suffix}")
     for stale in (tmp, tmp.with_name(tmp.name + ".wal")):

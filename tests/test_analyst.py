@@ -126,6 +126,13 @@ def test_a_duckdb_2_format_warehouse_gets_a_note_and_converts(
     assert noted.stdout == "n\n5\n"
     assert "stock duckdb CLI" in noted.stderr and f"xxgk convert-storage --db {old}" in noted.stderr
 
+    from flows.lock import run_lock
+
+    with run_lock(old):  # an ingest run holds the warehouse: the file is not swapped under it
+        busy = xxgk(xxgk_bin, cli_env, "convert-storage", "--db", str(old))
+    assert busy.returncode == 2 and "cannot convert now" in busy.stderr, busy.stderr
+    assert not (tmp_path / "old.v2-backup.duckdb").exists()
+
     converted = xxgk(xxgk_bin, cli_env, "convert-storage", "--db", str(old))
     assert converted.returncode == 0, converted.stderr
     assert (tmp_path / "old.v2-backup.duckdb").is_file()
