@@ -448,8 +448,10 @@ def cmd_views(args: argparse.Namespace) -> None:
     sys.path.insert(0, str(REPO))
     from flows.warehouse import open_warehouse
 
-    with open_warehouse(big):
+    started = time.perf_counter()
+    with open_warehouse(big):  # a read-write open also rebuilds stale materialised models (sql/models)
         pass
+    emit("views_open_rw", seconds=round(time.perf_counter() - started, 2))
     con = duckdb.connect(str(big), read_only=True)
     counts = {
         t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("reports", "facts", "checks")
