@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import csv
 import re
-from pathlib import Path
 
 import duckdb
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "transform" / "data"
+from transform.vocab import DATA as DATA_DIR
+from transform.vocab import is_lp_only
 
 _METRIC_COLUMNS = (
     "code", "table_id", "kind", "unit", "generations", "label_zh", "label_en", "g21_label_path",
@@ -32,11 +32,6 @@ def read_rows(name: str) -> list[dict[str, str]]:
 
 def _blank_to_none(value: str | None) -> str | None:
     return value if value not in (None, "") else None
-
-
-def is_lp_only(row: dict[str, str]) -> bool:
-    """metrics.csv marks codes of the pre-2014 local forms with notes starting 'LP only' / 'LP (pre-2014'."""
-    return (row.get("notes") or "").startswith("LP ")
 
 
 def series_of_codes(series_rows: list[dict[str, str]], codes: set[str]) -> dict[str, list[tuple[str, str]]]:

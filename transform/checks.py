@@ -46,7 +46,7 @@ from functools import cache
 
 from transform.report import Check, Fact, Report
 from transform.rules import Equation, Max, Term, rule_set
-from transform.vocab import DATA
+from transform.vocab import DATA, is_lp_only
 
 APPROX_REL = 0.10
 """``(approximately)``: relative tolerance of soft approximate rules (L-J)."""
@@ -95,7 +95,7 @@ def _codes() -> _Codes:
         group_in=group_in,
         rows=[r["code"] for r in rows if r["table"] == "t3"],
         parties=parties,
-        lp_only={r["code"] for r in rows if (r["notes"] or "").startswith("LP ")},
+        lp_only={r["code"] for r in rows if is_lp_only(r)},
     )
 
 

@@ -16,6 +16,12 @@ from transform.labels import norm, path_segments
 DATA = Path(__file__).parent / "data"
 
 
+def is_lp_only(row: dict[str, str]) -> bool:
+    """A metrics.csv row of a code only the older local legacy forms print: its notes start 'LP …'
+    ('LP only', 'LP (pre-2014 …'). The one place that reads this marker (rule gating, dictionary)."""
+    return (row.get("notes") or "").startswith("LP ")
+
+
 def _rows(name: str) -> list[dict[str, str]]:
     with (DATA / name).open(encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
@@ -65,7 +71,9 @@ class Vocab:
 @cache
 def vocab() -> Vocab:
     metrics = {
-        r["code"]: Metric(r["code"], r["table"], r["kind"], r["unit"], frozenset(r["generations"].split()), r["label_zh"])
+        r["code"]: Metric(
+            r["code"], r["table"], r["kind"], r["unit"], frozenset(r["generations"].split()), r["label_zh"]
+        )
         for r in _rows("metrics.csv")
     }
     aliases: dict[tuple[str, str], dict[str, str]] = {}
