@@ -7,13 +7,11 @@ dictionaries always match the code that opened the warehouse. Rows are read with
 
 from __future__ import annotations
 
-import csv
 import re
 
 import duckdb
 
-from transform.vocab import DATA as DATA_DIR
-from transform.vocab import is_lp_only
+from transform.vocab import is_lp_only, read_rows
 
 _METRIC_COLUMNS = (
     "code", "table_id", "kind", "unit", "generations", "label_zh", "label_en", "g21_label_path",
@@ -23,11 +21,6 @@ _RULE_COLUMNS = ("rule_id", "generations", "scope", "severity", "formula", "desc
 _PARTY_COLUMNS = ("code", "label_zh", "label_en", "column_order")
 _SERIES_COLUMNS = ("series", "g_source", "legacy_source", "lp_source", "grade", "caveat")
 _CODE = re.compile(r"[a-z][a-z0-9_]*")
-
-
-def read_rows(name: str) -> list[dict[str, str]]:
-    with (DATA_DIR / name).open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
 
 
 def _blank_to_none(value: str | None) -> str | None:

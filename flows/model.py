@@ -29,7 +29,7 @@ from pathlib import Path
 
 import duckdb
 
-from flows.dictionaries import DATA_DIR
+from transform.vocab import DATA as DATA_DIR
 
 MODEL_DIR = Path(__file__).resolve().parent.parent / "sql" / "models"
 MODEL_TABLES = ("model_report", "model_report_checks", "model_report_quality", "model_series")

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from transform.agency import DATA, resolve_agency
+from transform.agency import resolve_agency
+from transform.vocab import DATA
 
 CORPUS = Path(__file__).parent / "corpus"
 

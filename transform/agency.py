@@ -31,15 +31,14 @@ Resolution rules (never guess; an unresolved name stays ambiguous with its candi
 
 from __future__ import annotations
 
-import csv
 import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
-DATA = Path(__file__).parent / "data"
+from transform.vocab import read_rows
+
 _WS = re.compile(r"\s+")
 _MUNICIPALITIES = frozenset({"11", "12", "31", "50"})
 """直辖市: their districts have no prefecture, the province is the city."""
@@ -112,14 +111,9 @@ def _fold(text: str) -> str:
     return _WS.sub("", unicodedata.normalize("NFKC", text))
 
 
-def _rows(name: str) -> list[dict[str, str]]:
-    with (DATA / name).open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
-
-
 @cache
 def _gazetteer() -> _Gazetteer:
-    raw = {r["code"]: r for r in _rows("agency_gazetteer.csv")}
+    raw = {r["code"]: r for r in read_rows("agency_gazetteer.csv")}
 
     def name_of(code: str) -> str | None:
         row = raw.get(code)
@@ -168,7 +162,9 @@ class _Type:
 
 @cache
 def _types() -> tuple[_Type, ...]:
-    rows = [_Type(r["suffix"], r["canonical_suffix"], r["agency_type"]) for r in _rows("agency_types.csv")]
+    rows = [
+        _Type(r["suffix"], r["canonical_suffix"], r["agency_type"]) for r in read_rows("agency_types.csv")
+    ]
     # the longest suffix wins: 镇人民政府 before 人民政府
     return tuple(sorted(rows, key=lambda t: -len(t.suffix)))
 
@@ -176,14 +172,14 @@ def _types() -> tuple[_Type, ...]:
 @cache
 def _predecessors() -> dict[str, tuple[str, ...]]:
     out: dict[str, list[str]] = {}
-    for r in _rows("agency_renames.csv"):
+    for r in read_rows("agency_renames.csv"):
         out.setdefault(r["new_suffix"], []).append(r["old_suffix"])
     return {k: tuple(v) for k, v in out.items()}
 
 
 @cache
 def _scope_phrases() -> tuple[re.Pattern[str], ...]:
-    return tuple(re.compile(r["pattern"]) for r in _rows("agency_scope_phrases.csv"))
+    return tuple(re.compile(r["pattern"]) for r in read_rows("agency_scope_phrases.csv"))
 
 
 def _nests(child: Division, parent: Division) -> bool:

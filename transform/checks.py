@@ -40,13 +40,12 @@ cells have a single rule each, so no second rule could cross-check a filled valu
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, field
 from functools import cache
 
 from transform.report import Check, Fact, Report
 from transform.rules import Equation, Max, Term, rule_set
-from transform.vocab import DATA, is_lp_only
+from transform.vocab import is_lp_only, read_rows
 
 APPROX_REL = 0.10
 """``(approximately)``: relative tolerance of soft approximate rules (L-J)."""
@@ -80,14 +79,12 @@ class _Codes:
 
 @cache
 def _codes() -> _Codes:
-    with (DATA / "metrics.csv").open(encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh))
+    rows = read_rows("metrics.csv")
     group_in: dict[str, set[str]] = {}
     for gen in ("g19", "g21"):
         paths = {r["code"]: r[f"{gen}_label_path"] for r in rows if r[f"{gen}_label_path"]}
         group_in[gen] = {c for c, p in paths.items() if any(q.startswith(p + " > ") for q in paths.values())}
-    with (DATA / "parties.csv").open(encoding="utf-8", newline="") as fh:
-        parties = [r["code"] for r in sorted(csv.DictReader(fh), key=lambda r: int(r["column_order"]))]
+    parties = [r["code"] for r in sorted(read_rows("parties.csv"), key=lambda r: int(r["column_order"]))]
     return _Codes(
         table={r["code"]: r["table"] for r in rows},
         unit={r["code"]: r["unit"] for r in rows},

@@ -22,7 +22,8 @@ def is_lp_only(row: dict[str, str]) -> bool:
     return (row.get("notes") or "").startswith("LP ")
 
 
-def _rows(name: str) -> list[dict[str, str]]:
+def read_rows(name: str) -> list[dict[str, str]]:
+    """The rows of one data table of transform/data (UTF-8 CSV with a header)."""
     with (DATA / name).open(encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
 
@@ -74,10 +75,10 @@ def vocab() -> Vocab:
         r["code"]: Metric(
             r["code"], r["table"], r["kind"], r["unit"], frozenset(r["generations"].split()), r["label_zh"]
         )
-        for r in _rows("metrics.csv")
+        for r in read_rows("metrics.csv")
     }
     aliases: dict[tuple[str, str], dict[str, str]] = {}
-    for r in _rows("label_aliases.csv"):
+    for r in read_rows("label_aliases.csv"):
         aliases.setdefault((r["table"], r["kind"]), {})[norm(r["alias"])] = norm(r["canonical"])
 
     def canon(table: str, kind: str, seg: str) -> str:
@@ -89,7 +90,7 @@ def vocab() -> Vocab:
     t3_levels: dict[str, int] = {}
     t3_g21_only: set[str] = set()
     t4_paths: dict[tuple[str, ...], str] = {}
-    for r in _rows("metrics.csv"):
+    for r in read_rows("metrics.csv"):
         for gen in ("g21", "g19"):
             path = r[f"{gen}_label_path"]
             if not path or r["kind"] != "observed" and r["table"] != "t3":
@@ -113,13 +114,13 @@ def vocab() -> Vocab:
     t3_levels[norm("三、本年度办理结果")] = 0
     legacy_paths = {
         r["code"]: path_segments(r["legacy_label_path"])
-        for r in _rows("metrics.csv")
+        for r in read_rows("metrics.csv")
         if r["table"] == "legacy" and r["legacy_label_path"]
     }
-    parties = {norm(r["label_zh"]): r["code"] for r in _rows("parties.csv")}
+    parties = {norm(r["label_zh"]): r["code"] for r in read_rows("parties.csv")}
     parties[norm("小计")] = "org_subtotal"
     trees: dict[str, dict[str, list[str]]] = {}
-    for r in _rows("header_trees.csv"):
+    for r in read_rows("header_trees.csv"):
         trees.setdefault(r["table"], {}).setdefault(norm(r["parent"]), []).append(norm(r["child"]))
     return Vocab(
         metrics=metrics,

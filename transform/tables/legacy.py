@@ -15,7 +15,6 @@ same code, told apart by ``party``: ``_`` for the period, ``ytd`` (本年累计)
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -24,7 +23,7 @@ from extract.model import Cell, Table
 from transform.labels import fold, norm
 from transform.report import Fact
 from transform.tables.common import make_fact, printed
-from transform.vocab import DATA, vocab
+from transform.vocab import read_rows, vocab
 
 _TOP = re.compile(r"^[一二三四五六七八九十]+[、.．]")
 _VALUE_HEADERS = ("统计数", "本期实际", "本年度", "数量", "数值")
@@ -101,8 +100,7 @@ class _Variants:
 
 @cache
 def _variants() -> _Variants:
-    with (DATA / "legacy_variants.csv").open(encoding="utf-8", newline="") as fh:
-        data = list(csv.DictReader(fh))
+    data = read_rows("legacy_variants.csv")
     rows: dict[str, list[tuple[str, str]]] = {}
     for r in data:
         if r["kind"] == "row":
