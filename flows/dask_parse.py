@@ -39,8 +39,6 @@ from flows.parsing import PARSER_VERSION, ParseOutcome, parse_file
 if TYPE_CHECKING:
     from flows.ingest import ResultStream
 
-DASK_ADDRESS_ENV = "XXGK_DASK_ADDRESS"
-"""Environment setting read by ``xxgk ingest`` when ``--dask-address`` is not given."""
 
 Item = tuple[str, str]
 

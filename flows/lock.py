@@ -135,20 +135,3 @@ def _acquire(
                 on_busy(read_holder(path))
                 told = True
             time.sleep(POLL_SECONDS)
-
-
-def is_locked(db_path: str | os.PathLike[str]) -> bool:
-    """True when some process (this one included) holds the run lock of ``db_path``."""
-    path = lock_path_of(db_path)
-    if str(path) in _held:
-        return True
-    if not path.exists():
-        return False
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return True
-    finally:
-        os.close(fd)
-    return False
