@@ -15,14 +15,13 @@ numbers.
 
 from __future__ import annotations
 
-import csv
 import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
 from transform.report import Check, Fact, Section
-from transform.vocab import DATA, vocab
+from transform.vocab import read_rows, vocab
 
 _NUM = r"(?P<{g}>\d+(?:\.\d+)?万?|[零〇一二两三四五六七八九十百千万]+)"
 _SENTENCE_END = re.compile(r"(?<=[。；！？])|\n")
@@ -60,17 +59,16 @@ def _patterns() -> list[_Pattern]:
     def compile_(text: str) -> re.Pattern[str]:
         return re.compile(text.replace("{N}", _NUM.format(g="n")).replace("{N2}", _NUM.format(g="n2")))
 
-    with (DATA / "narrative_patterns.csv").open(encoding="utf-8", newline="") as fh:
-        return [
-            _Pattern(
-                r["target"],
-                r["kind"],
-                tuple(r["sections"].split("|")),
-                compile_(r["pattern"]),
-                compile_(r["reject"]) if r["reject"] else None,
-            )
-            for r in csv.DictReader(fh)
-        ]
+    return [
+        _Pattern(
+            r["target"],
+            r["kind"],
+            tuple(r["sections"].split("|")),
+            compile_(r["pattern"]),
+            compile_(r["reject"]) if r["reject"] else None,
+        )
+        for r in read_rows("narrative_patterns.csv")
+    ]
 
 
 def _clean(sentence: str) -> str:

@@ -18,12 +18,11 @@ concerns t3); it applies to a report when the generation of that table is one of
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass
 from functools import cache
 
-from transform.vocab import DATA
+from transform.vocab import read_rows
 
 _ANNOTATIONS = {"each party": "party", "each t3 code": "row", "approximately": "approx"}
 _TOKEN = re.compile(r"\s*(<=|>=|=|\+|-|,|\(|\)|[A-Za-z_][A-Za-z0-9_]*|\d+(?:\.\d+)?)")
@@ -258,25 +257,24 @@ def rule_set() -> RuleSet:
     """rules.csv parsed once per process."""
     within: list[Equation] = []
     skipped: list[tuple[str, str]] = []
-    with (DATA / "rules.csv").open(encoding="utf-8", newline="") as fh:
-        for r in csv.DictReader(fh):
-            if is_cross_year(r["scope"], r["formula"]):
-                skipped.append((r["rule_id"], "cross-year: sql/views/020_cross_year_checks.sql"))
-                continue
-            if "=>" in r["formula"]:
-                skipped.append((r["rule_id"], "narrative implication: transform.narrative_numbers"))
-                continue
-            table = _table_of(r["scope"])
-            if table is None:
-                raise FormulaError(f"{r['rule_id']}: no table in scope {r['scope']!r}")
-            within.extend(
-                parse_formula(
-                    r["formula"],
-                    rule_id=r["rule_id"],
-                    severity=r["severity"],
-                    generations=frozenset(r["generations"].split()),
-                    table=table,
-                    form=_form_of(r["scope"]),
-                )
+    for r in read_rows("rules.csv"):
+        if is_cross_year(r["scope"], r["formula"]):
+            skipped.append((r["rule_id"], "cross-year: sql/views/020_cross_year_checks.sql"))
+            continue
+        if "=>" in r["formula"]:
+            skipped.append((r["rule_id"], "narrative implication: transform.narrative_numbers"))
+            continue
+        table = _table_of(r["scope"])
+        if table is None:
+            raise FormulaError(f"{r['rule_id']}: no table in scope {r['scope']!r}")
+        within.extend(
+            parse_formula(
+                r["formula"],
+                rule_id=r["rule_id"],
+                severity=r["severity"],
+                generations=frozenset(r["generations"].split()),
+                table=table,
+                form=_form_of(r["scope"]),
             )
+        )
     return RuleSet(tuple(within), tuple(skipped))

@@ -13,7 +13,6 @@ the signing agency line just above the date goes with it.
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -21,7 +20,7 @@ from functools import cache
 from extract.model import Paragraph
 from transform.labels import fold, norm
 from transform.report import Section
-from transform.vocab import DATA, vocab
+from transform.vocab import read_rows, vocab
 
 _TOP = re.compile(r"^\s*([一二三四五六七八九十]{1,2})\s*[、.．]\s*(.+)$")
 _SUB = re.compile(r"^\s*[（(]\s*([一二三四五六七八九十]{1,2}|\d{1,2})\s*[）)]\s*(.+)$")
@@ -45,10 +44,10 @@ class _Rule:
 
 @cache
 def _rules() -> list[_Rule]:
-    with (DATA / "sections.csv").open(encoding="utf-8", newline="") as fh:
-        return [
-            _Rule(r["section"], int(r["level"]), tuple(r["keywords"].split("|"))) for r in csv.DictReader(fh)
-        ]
+    return [
+        _Rule(r["section"], int(r["level"]), tuple(r["keywords"].split("|")))
+        for r in read_rows("sections.csv")
+    ]
 
 
 def _classify(text: str, level: int) -> str | None:
