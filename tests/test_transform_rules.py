@@ -105,7 +105,7 @@ def test_t3_row_one_value_short_loses_its_last_cell():
     """A row printing 6 numbers for 7 columns (seed longwan original): the values fill the first six
     columns in order, 总计 is the lost cell (blank, never a number), and a warning says so."""
     warnings: list[str] = []
-    row = ["三、本年度办理结果", "（一）予以公开", "1", "2", "0", "0", "0", "3"]
+    row = ["三、本年度办理结果", "（一）予以公开", "1", "2", "0", "0", "0", "4"]
     facts, _ = map_t3([_t3_table([row])], warnings)
     got = {f.party: (f.value, f.state) for f in facts if f.code == "out_granted"}
     assert got == {
@@ -114,10 +114,20 @@ def test_t3_row_one_value_short_loses_its_last_cell():
         "org_research": (0, "number"),
         "org_public_interest": (0, "number"),
         "org_legal_service": (0, "number"),
-        "org_other": (3, "number"),
+        "org_other": (4, "number"),
         "total": (None, "blank"),
     }
     assert any("taken as the lost cell" in w for w in warnings)
+
+
+def test_t3_row_one_value_short_whose_last_value_is_the_sum_is_not_placed():
+    """1 + 2 + 0 + 0 + 0 = 3: the row printed its 总计 and lost an applicant cell somewhere in the middle,
+    which the values cannot place. Nothing is loaded rather than six values in the wrong columns."""
+    warnings: list[str] = []
+    row = ["三、本年度办理结果", "（一）予以公开", "1", "2", "0", "0", "0", "3"]
+    facts, _ = map_t3([_t3_table([row])], warnings)
+    assert facts == []
+    assert any("not loaded" in w for w in warnings)
 
 
 def test_t3_row_two_values_short_is_not_placed():

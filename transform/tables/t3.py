@@ -9,13 +9,24 @@ from __future__ import annotations
 
 import difflib
 
-from extract.model import Table
+from extract.model import Cell, Table
 from transform.report import Fact
 from transform.tables.common import make_fact, printed
 from transform.tables.grid import Leaf, align_short_row, align_values, flatten_header
+from transform.values import parse_value
 from transform.vocab import Vocab, vocab
 
 _HEADER_WORDS = {"申请人情况", "法人或其他组织"}
+
+
+def _total_seems_printed(values: list[Cell | None]) -> bool:
+    """True when the last printed value equals the sum of the ones before it (and is not 0): then the
+    row printed its 总计 and the lost cell sits somewhere among the applicant columns, where the values
+    alone cannot place it. All zeros is the exception that places itself: every placement is the same."""
+    numbers = [parse_value(c.text).value for c in values if c is not None]
+    if any(n is None for n in numbers) or len(numbers) < 2:
+        return False
+    return numbers[-1] != 0 and numbers[-1] == sum(numbers[:-1])
 
 
 def _column_token(v: Vocab, text: str) -> str | None:
@@ -78,6 +89,8 @@ def map_t3(tables: list[Table], warnings: list[str]) -> tuple[list[Fact], str | 
             short = None
             if all(c is None for c in values):
                 short = align_short_row(row, leaves)
+                if short is not None and _total_seems_printed(short[0]):
+                    short = None  # the last value is the sum of the others: a middle cell was lost, not 总计
                 if short is not None:
                     values, label_cells = short
             labels = [c for c in label_cells if c.text.strip()]
