@@ -27,6 +27,7 @@ import pytest
 from lxml import html as lxml_html
 
 from flows.warehouse import storage_format
+from tests.corpus_index import truth
 from tests.test_ingest import query
 
 pytestmark = pytest.mark.slow
@@ -446,6 +447,17 @@ def test_report_page_for_yinzhou(
     assert (
         first[1] == f"{series[('h_requests_new', 2018)]:,.0f}"
         and first[6] == f"{series[('h_requests_new', 2023)]:,.0f}"
+    )
+    # …and those are the truth files' numbers: l_req_received (2018) and req_new[total] (2023)
+    truth_2018 = {(f["code"], f["party"]): f["value"] for f in truth("yinzhou-2018")["facts"]}
+    truth_2023 = {(f["code"], f["party"]): f["value"] for f in truth("yinzhou-2023")["facts"]}
+    assert (
+        (first[1], first[6])
+        == (
+            f"{truth_2018[('l_req_received', '_')]:,.0f}",
+            f"{truth_2023[('req_new', 'total')]:,.0f}",
+        )
+        == ("2", "10")
     )
     assert first[2:6] == ["–"] * 4
     quality = query(

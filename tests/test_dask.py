@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.test_ingest import SEEDS, SYNTHETIC, query, run_ingest
+from tests.test_ingest import SEEDS, SYNTHETIC, assert_facts_match_truth, documents_by_name, query, run_ingest
 
 pytestmark = pytest.mark.slow
 
@@ -74,8 +74,20 @@ def test_same_counts(both: dict[str, Any]) -> None:
     pool, dask = both["pool"][0], both["dask"][0]
     for key in ("seen", "parsed", "loaded", "duplicate", "rejected"):
         assert dask[key] == pool[key], key
-    assert dask["loaded"] >= len(SEED_FILES) - 1 + SYNTHETIC_FILES - 2
-    assert dask["rejected"] >= 1
+    scans = [p for p in both["drop"].iterdir() if p.name.endswith(".scanned.pdf")]
+    assert dask["rejected"] == len(scans) >= 1  # exactly the scans (no text layer)
+    assert dask["loaded"] == len(SEED_FILES) + SYNTHETIC_FILES - len(scans)
+
+
+def test_dask_run_loads_exactly_the_truth_facts(both: dict[str, Any]) -> None:
+    """Not only the same as the pool: right, cell for cell, against each document's truth file."""
+    db = both["dask"][1]
+    docs = documents_by_name(db)
+    loaded = [p for p in sorted(both["drop"].iterdir()) if not p.name.endswith(".scanned.pdf")]
+    assert loaded
+    for path in loaded:
+        assert docs[path.name]["status"] == "loaded", docs[path.name]["reason"]
+        assert_facts_match_truth(db, docs[path.name]["report_id"], path)
 
 
 @pytest.mark.parametrize(

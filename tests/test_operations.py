@@ -73,10 +73,11 @@ def test_run_leaves_a_runs_row_and_a_markdown_artifact(prefect_harness: None, tm
         """SELECT flow_run_id, status, error, seen, parsed, loaded, rejected, deferred, deferred_files,
                   failed_checks, duration_seconds, resumed FROM runs""",
     )
-    failed = query(
-        db, "SELECT count(*) FROM checks JOIN reports USING (report_id) WHERE checks.status = 'fail'"
-    )[0][0]
-    assert failed >= 1
+    failing = query(db, "SELECT rule_id, party FROM checks WHERE status = 'fail' ORDER BY rule_id")
+    # ninghai prints zeros everywhere: 5 new requests from natural persons break exactly the column
+    # identity of that column and the row sum of that row (total still 0)
+    assert failing == [("T3-A", "natural_person"), ("T3-D", "req_new")]
+    failed = len(failing)
     assert row[:10] == (summary["flow_run_id"], "completed", None, 3, 3, 2, 1, 0, [], failed)
     assert row[10] > 0 and row[11] is False
 
