@@ -6,8 +6,8 @@ from extract.model import Cell, Document, Paragraph, Table
 __all__ = ["Cell", "Document", "ExtractError", "Paragraph", "Table", "extract_file"]
 
 
-def extract_file(path, fmt: str | None = None) -> Document:
+def extract_file(path, fmt: str | None = None, *, html_max_bytes: int | None = None) -> Document:
     """Sniff the format from content and dispatch to the matching reader."""
     from extract.dispatch import extract_file as _extract
 
-    return _extract(path, fmt)
+    return _extract(path, fmt, html_max_bytes=html_max_bytes)

@@ -8,7 +8,8 @@ from extract.model import Document
 from extract.sniff import sniff_format
 
 
-def extract_file(path: str | Path, fmt: str | None = None) -> Document:
+def extract_file(path: str | Path, fmt: str | None = None, *, html_max_bytes: int | None = None) -> Document:
+    """The file's document model; ``html_max_bytes`` overrides ``extract.html.MAX_BYTES``."""
     path = Path(path)
     fmt = fmt or sniff_format(path)
     if fmt == "pdf":
@@ -16,7 +17,9 @@ def extract_file(path: str | Path, fmt: str | None = None) -> Document:
     elif fmt == "docx":
         from extract import docx as reader
     elif fmt == "html":
-        from extract import html as reader
+        from extract import html
+
+        return html.read(path, max_bytes=html_max_bytes)
     else:
         from extract import txt as reader
     return reader.read(path)

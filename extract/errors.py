@@ -35,3 +35,9 @@ class NoTextLayer(ExtractError):
 
 class TooLarge(ExtractError):
     code = "too_large"
+
+
+class TooDeep(ExtractError):
+    """A page nested so deep that reading it would lose content (the parser stops at a depth limit)."""
+
+    code = "too_deeply_nested"

@@ -15,6 +15,14 @@ and older sites lay the whole page out with nested ``<table>`` elements. The rea
    data tables (``Table(grid="exact")`` with rowspan/colspan resolved to real grid columns); every other
    table is page layout and is walked like a ``<div>``. Text outside data tables becomes one paragraph
    per line of each block element (``<br>`` breaks lines); headings keep their tag as ``style``.
+
+Limits, so that a page is read whole or rejected, never read in part: lxml's default parser silently
+stops at a text node over 10 MB (a saved portal page with large inline scripts) and at 256 nested
+elements, so the page is parsed with ``huge_tree`` up to ``MAX_BYTES`` (larger files are rejected with
+their size, ``TooLarge``). A page nested deeper than ``MAX_DEPTH`` (old portals nest layout tables
+thousands of levels deep) is flattened and parsed again: the tags of layout tables, then of ``<div>``s,
+become block breaks, data tables stay intact. Still too deep, or still cut short by the parser, it is
+rejected (``TooDeep``) with the depth it reached.
 """
 
 from __future__ import annotations
@@ -27,7 +35,7 @@ from pathlib import Path
 import lxml.html
 from lxml import etree
 
-from extract.errors import EmptyFile
+from extract.errors import EmptyFile, TooDeep, TooLarge
 from extract.model import Block, Cell, Document, Paragraph, Table
 from extract.textnorm import clean_cell, fix_cjk
 
@@ -58,6 +66,15 @@ STEP_SHARE = 0.8
 OWN_SHARE = 0.1
 """Without hints: stop at a block holding this share of its text directly (its own paragraphs)."""
 MIN_DATA_ROWS = 2
+
+MAX_BYTES = 64 * 2**20
+"""Largest HTML file read (64 MiB). A saved portal page with big inline scripts is tens of MB; parsing
+costs about 8-9x the file size in memory (a 30 MB page peaks near 260 MB), so this keeps one page well
+inside a parsing process's memory cap. Larger files are rejected as ``too_large`` with their size."""
+MAX_DEPTH = 256
+"""Deepest element nesting read as parsed (libxml2's own default limit). The reader walks the tree
+recursively, so a deeper page is flattened first (see the module docstring), and rejected if that
+does not bring it under this depth."""
 
 _CANDIDATE_TAGS = frozenset({"div", "td", "th", "article", "section", "main", "center", "blockquote"})
 _BLOCK_TAGS = frozenset({
@@ -112,18 +129,22 @@ def decode(data: bytes) -> tuple[str, str | None, str]:
     return data.decode(tries[0], errors="replace"), declared, tries[0] + "-lossy"
 
 
-def read(path: Path) -> Document:
-    """Read an HTML page into the blocks of its article body."""
+def read(path: Path, max_bytes: int | None = None) -> Document:
+    """Read an HTML page into the blocks of its article body (``max_bytes`` defaults to ``MAX_BYTES``)."""
+    limit = MAX_BYTES if max_bytes is None else max_bytes
+    size = Path(path).stat().st_size
+    if size > limit:
+        raise TooLarge(
+            f"the HTML file is {size:,} bytes ({size / 2**20:.1f} MB; limit {limit / 2**20:.0f} MB)"
+        )
     data = Path(path).read_bytes()
     text, declared, encoding = decode(data)
+    del data
     # lxml refuses str input that carries an XML encoding declaration; the bytes are decoded already.
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
     if not text.strip():
         raise EmptyFile("the HTML file contains no text")
-    try:
-        root = lxml.html.document_fromstring(text)
-    except (etree.ParserError, ValueError) as exc:
-        raise EmptyFile(f"no HTML document could be parsed ({exc})") from exc
+    root = parse(text)
 
     meta: dict[str, str] = {"encoding": encoding}
     if declared:
@@ -148,6 +169,101 @@ def read(path: Path) -> Document:
     for i, table in enumerate(b for b in blocks if isinstance(b, Table)):
         table.index = i
     return Document(blocks=blocks, format="html", meta=meta)
+
+
+def parse(text: str) -> lxml.html.HtmlElement:
+    """The page's element tree, whole: flattened if it nests deeper than ``MAX_DEPTH``, else rejected.
+
+    ``huge_tree`` lifts libxml2's 10 MB text-node limit; its depth limit (2048 then) and any other
+    resource limit it hits are fatal errors in the parser's log while the tree it returns is cut short,
+    so they are checked here rather than trusted away."""
+    root, depth, cut = _parse(text)
+    if depth <= MAX_DEPTH and not cut:
+        return root
+    first_depth = depth
+    for divs in (False, True):
+        root, depth, cut = _parse(flatten(text, divs=divs))
+        if depth <= MAX_DEPTH and not cut:
+            return root
+    if cut:
+        raise TooDeep(
+            f"the page nests elements {first_depth}+ levels deep and the HTML parser stopped there "
+            f"({cut}); flattening its layout tables and <div>s did not help (limit {MAX_DEPTH} levels)"
+        )
+    raise TooDeep(
+        f"the page nests elements {first_depth} levels deep, {depth} after flattening its layout tables "
+        f"and <div>s (limit {MAX_DEPTH} levels)"
+    )
+
+
+def _parse(text: str) -> tuple[lxml.html.HtmlElement, int, str | None]:
+    """(tree, its element depth, the parser's resource-limit error or None)."""
+    parser = lxml.html.HTMLParser(huge_tree=True)
+    try:
+        root = lxml.html.document_fromstring(text, parser=parser)
+    except (etree.ParserError, ValueError) as exc:
+        raise EmptyFile(f"no HTML document could be parsed ({exc})") from exc
+    cut = next((e.message for e in parser.error_log if e.type_name == "ERR_RESOURCE_LIMIT"), None)
+    return root, _depth_of(root), cut
+
+
+def _depth_of(root: lxml.html.HtmlElement) -> int:
+    depth = deepest = 0
+    for event, _ in etree.iterwalk(root, events=("start", "end")):
+        depth += 1 if event == "start" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+_FLAT_TOKENS = re.compile(
+    r"(?P<skip><!--.*?-->|<script\b.*?</script\s*>|<style\b.*?</style\s*>)"
+    r"|<(?P<end>/?)(?P<tag>table|tbody|thead|tfoot|tr|td|th|caption|div)\b[^>]*>",
+    re.I | re.S,
+)
+_BREAK = "<hr>"  # a block boundary the reader skips (``_blocks`` flushes the paragraph and drops it)
+
+
+def flatten(text: str, divs: bool = False) -> str:
+    """The page with every layout table's own tags (and with ``divs`` every ``<div>`` tag) replaced by
+    a block break, so its text keeps its paragraph boundaries without its nesting.
+
+    A layout table is one with another ``<table>`` inside it, the same rule as ``is_data_table``; the
+    tags of the innermost (data) tables are kept. Comments, scripts and styles are skipped, because a
+    ``<table>`` written inside them is not a tag."""
+    replace: list[tuple[int, int]] = []
+    stack: list[tuple[list[tuple[int, int]], list[bool]]] = []  # per open table: its tags, [is layout]
+    for m in _FLAT_TOKENS.finditer(text):
+        if m.group("skip"):
+            continue
+        tag = m.group("tag").lower()
+        span = (m.start(), m.end())
+        if tag == "div":
+            if divs:
+                replace.append(span)
+            continue
+        if tag == "table" and not m.group("end"):
+            if stack:
+                stack[-1][1][0] = True
+            stack.append(([span], [False]))
+        elif tag == "table":
+            if stack:
+                own, layout = stack.pop()
+                own.append(span)
+                if layout[0]:
+                    replace.extend(own)
+        elif stack:
+            stack[-1][0].append(span)
+    for own, layout in stack:  # tables never closed
+        if layout[0]:
+            replace.extend(own)
+    out: list[str] = []
+    last = 0
+    for start, end in sorted(replace):
+        out.append(text[last:start])
+        out.append(_BREAK)
+        last = end
+    out.append(text[last:])
+    return "".join(out)
 
 
 def remove_junk(root: lxml.html.HtmlElement) -> None:

@@ -234,3 +234,103 @@ def test_empty_page(tmp_path: Path) -> None:
     path.write_bytes(b"  \n")
     with pytest.raises(EmptyFile):
         html.read(path)
+
+
+# --------------------------------------------------------------------------------------------------
+# Containment: a page is read whole or rejected with a reason, never loaded with its tables lost.
+
+
+def _report_facts(path: Path) -> set:
+    from extract import extract_file
+    from tests.corpus_index import as_printed
+    from transform import build_report
+
+    report = build_report(extract_file(path))
+    return as_printed(
+        (f.table_id, f.code, f.party, f.value, f.state) for f in report.facts if f.table_id != "text"
+    )
+
+
+def _wrap_body(page: str, before: str, after: str) -> str:
+    start = page.index("<body>") + len("<body>")
+    end = page.index("</body>")
+    return page[:start] + before + page[start:end] + after + page[end:]
+
+
+SEED_PAGE = CORPUS / "seeds" / "yinzhou-2023.html"
+
+
+def test_a_30_mb_portal_page_loads_exactly_its_truth(tmp_path: Path) -> None:
+    """Saved portal pages carry huge inline scripts, comments and hidden blocks; each of these text
+    nodes is over lxml's default 10 MB limit, which used to end the parse before the report's tables."""
+    from tests.corpus_index import expected_facts
+
+    mb = 2**20
+    page = _wrap_body(
+        SEED_PAGE.read_text(encoding="utf-8"),
+        f"<script>var bundle='{'a' * (11 * mb)}';</script><!--{'b' * (11 * mb)}-->",
+        f"<div style='display:none'>{'c' * (9 * mb)}</div><script>{'d' * mb}</script>",
+    )
+    path = tmp_path / "padded.html"
+    path.write_text(page, encoding="utf-8")
+    assert path.stat().st_size >= 30 * mb
+    assert _report_facts(path) == expected_facts("yinzhou-2023")
+
+
+@pytest.mark.parametrize(
+    ("open_tag", "close_tag"),
+    [
+        ("<table><tr><td>", "</td></tr></table>"),
+        ("<div>", "</div>"),
+        ("<table><tr><td><div>", "</div></td></tr></table>"),
+    ],
+    ids=["tables", "divs", "tables-and-divs"],
+)
+def test_a_2000_deep_layout_page_is_flattened_and_loads_its_truth(
+    tmp_path: Path, open_tag, close_tag
+) -> None:
+    from tests.corpus_index import expected_facts
+
+    page = _wrap_body(SEED_PAGE.read_text(encoding="utf-8"), open_tag * 2000, close_tag * 2000)
+    path = tmp_path / "nested.html"
+    path.write_text(page, encoding="utf-8")
+    assert _report_facts(path) == expected_facts("yinzhou-2023")
+
+
+@pytest.mark.parametrize(
+    ("depth", "message"), [(300, "302 levels deep, 302 after"), (3000, "2048+ levels deep")]
+)
+def test_nesting_that_cannot_be_flattened_is_rejected_with_its_depth(
+    tmp_path: Path, depth: int, message
+) -> None:
+    """Inline elements are not flattened: 300 <span>s (+ html, body) exceed the reader's limit, and
+    3000 stop the HTML parser itself at its 2048-level limit, which must not pass as a short page."""
+    from extract.errors import TooDeep
+
+    path = _write(tmp_path, "<span>" * depth + "一、总体情况" + "</span>" * depth)
+    with pytest.raises(TooDeep, match=re.escape(message)):
+        html.read(path)
+
+
+def test_flatten_keeps_data_tables_and_ignores_tags_in_scripts() -> None:
+    page = (
+        "<table><tr><td><script>var s='<table><tr><td>';</script>"
+        "<table><tr><td>a</td><td>b</td></tr><tr><td>1</td><td>2</td></tr></table>"
+        "</td></tr></table><!-- <table> -->"
+    )
+    flat = html.flatten(page)
+    assert flat == (
+        "<hr><hr><hr><script>var s='<table><tr><td>';</script>"
+        "<table><tr><td>a</td><td>b</td></tr><tr><td>1</td><td>2</td></tr></table>"
+        "<hr><hr><hr><!-- <table> -->"
+    )
+
+
+def test_a_page_over_the_size_limit_is_rejected_with_its_size(tmp_path: Path) -> None:
+    from extract.errors import TooLarge
+
+    path = _write(tmp_path, "<p>一、总体情况</p>" + "<!-- x -->" * 1000)
+    size = path.stat().st_size
+    with pytest.raises(TooLarge, match=rf"{size:,} bytes .*limit 0 MB"):
+        html.read(path, max_bytes=size - 1)
+    assert html.read(path, max_bytes=size).paragraphs[0].text == "一、总体情况"
