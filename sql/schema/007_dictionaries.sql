@@ -1,4 +1,4 @@
--- Reference dictionaries loaded from transform/data/*.csv by flows/dictionaries.py on every warehouse open
+-- Reference dictionaries loaded from transform/data/*.csv by flows/warehouse/dictionary_tables.py on every warehouse open
 -- (contents replaced each time, so the warehouse always describes the code that wrote it). The metric
 -- views join them; analysts read them to know what a code, rule, party or harmonised series means.
 
