@@ -1,4 +1,4 @@
-"""The analyst views of sql/views/1xx_*.sql over real ingests (issue 4 parts 1 and 4, issue 3 part 4).
+"""The analyst views of sql/views/1xx_*.sql over real ingests.
 
 ``seed_run``: the docx of each of the five seeds (every seed current); ``corpus_run``: the whole corpus.
 Exact values come from the seeds' truth files (tests/corpus/seeds/*.truth.json), never from the views.
@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parents[1]
 VIEWS_DIR = REPO / "sql" / "views"
 YINZHOU = "330212:卫生健康局"
 
-# derived code -> its terms (REFERENCE §3.3/§3.4; rules DEF-*, T3-C, T4-B)
+# derived code -> its terms (rules DEF-*, T3-C, T4-B of transform/data/rules.csv)
 DERIVED = {
     "out_den": [
         "out_den_secret", "out_den_law", "out_den_3s1s", "out_den_3rdparty",

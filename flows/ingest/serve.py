@@ -2,7 +2,8 @@
 
 Why ``flow.serve`` and not a work pool + worker + ``prefect deploy``: one machine, one flow. ``serve``
 registers the deployment and then runs as the process that executes its runs (each in a subprocess),
-so the whole setup is a Prefect server plus this one long-running command (TECH-NOTES §1b).
+so the whole setup is a Prefect server plus this one long-running command (no work pool, no worker
+process, no deployment YAML to keep in step with the code).
 
 Why a real server is required: schedules are turned into runs by the scheduler service of a Prefect
 API server. Prefect's temporary (ephemeral) server, which ``xxgk ingest`` uses when nothing is

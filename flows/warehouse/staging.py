@@ -1,6 +1,6 @@
 """Blue/green loading: a run writes into a copy of the warehouse and swaps it in when it is done.
 
-Why: DuckDB lets one process write a file and then no other process may even read it (TECH-NOTES §2.1),
+Why: DuckDB lets one process write a file and then no other process may even read it (its file lock),
 and a read-only connection in turn keeps the writer out. A nightly run that wrote the live file
 would lock analysts out for the whole run, and one analyst session left open would stop the nightly
 run. So the run works on ``<db>.loading``:

@@ -38,7 +38,7 @@ CREATE TABLE IF NOT EXISTS party_dictionary (
     column_order INTEGER              -- official column order 1–7; 0 for the non-official 小计 column
 );
 
--- One row per harmonised series of v_series (transform/data/series.csv, REFERENCE §4).
+-- One row per harmonised series of v_series (transform/data/series.csv).
 CREATE TABLE IF NOT EXISTS series_dictionary (
     series        VARCHAR PRIMARY KEY, -- h_* name (v_series.series)
     g_source      VARCHAR,             -- formula over G19/G21 codes (v_rep columns)
