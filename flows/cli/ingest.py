@@ -21,6 +21,7 @@ from rich.console import Console
 
 from flows.cli.display import Display, ProgressMode, print_summary
 from flows.cli.prefect_env import configure_prefect_env
+from flows.ingest.limits import DEFAULT_FILE_SECONDS, DEFAULT_HTML_MAX_MB, DEFAULT_MEMORY_MB
 from flows.paths import DEFAULT_DB, DEFAULT_DROP_DIR
 
 EXIT_OK, EXIT_REJECTIONS, EXIT_FAILED, EXIT_LOCKED = 0, 1, 2, 3
@@ -58,6 +59,23 @@ def ingest(
     settle: Annotated[
         float, typer.Option("--settle", min=0, help="Defer files modified less than this many seconds ago.")
     ] = 2.0,
+    max_memory_mb: Annotated[
+        int,
+        typer.Option(
+            "--max-memory-mb",
+            min=64,
+            help="Resident memory cap per parsing process; a file over it is rejected.",
+        ),
+    ] = DEFAULT_MEMORY_MB,
+    file_timeout: Annotated[
+        float,
+        typer.Option(
+            "--file-timeout", min=1, help="Seconds one file may take to parse before it is rejected."
+        ),
+    ] = DEFAULT_FILE_SECONDS,
+    max_html_mb: Annotated[
+        int, typer.Option("--max-html-mb", min=1, help="Largest HTML page read; larger ones are rejected.")
+    ] = DEFAULT_HTML_MAX_MB,
     shortcut: Annotated[
         bool,
         typer.Option(
@@ -118,7 +136,8 @@ def ingest(
             summary = ingest_flow(
                 drop_dir=str(drop_dir), db_path=str(db), workers=workers, batch_size=batch_size,
                 dask_address=dask_address,
-                settle_seconds=settle,
+                settle_seconds=settle, max_memory_mb=max_memory_mb, file_timeout=file_timeout,
+                max_html_mb=max_html_mb,
             )  # fmt: skip
     except WarehouseError as exc:
         err.print(f"[red]error:[/] {exc}")

@@ -3,8 +3,8 @@
 The flow process stays the only DuckDB writer; the cluster only parses:
 
 - Each batch of files is one Prefect task run, ``parse_batch_on_worker``, submitted with
-  ``prefect_dask.DaskTaskRunner(address=…)``. On the worker it calls ``flows.ingest.parsing.parse_file`` on
-  each file of the batch and returns the plain, picklable ``ParseOutcome`` list. Workers import
+  ``prefect_dask.DaskTaskRunner(address=…)``. On the worker it has ``flows.ingest.parsing.parse_file`` run on
+  each file of the batch (in a child process, see below) and returns the plain, picklable ``ParseOutcome`` list. Workers import
   neither DuckDB nor the warehouse module.
 - A feeder thread in the flow process keeps at most ``2 × (worker threads)`` batches in flight, and
   puts each finished batch's outcomes on the flow's bounded ``ResultStream``; the flow's single writer
@@ -17,9 +17,11 @@ The flow process stays the only DuckDB writer; the cluster only parses:
 - Every worker must run the same parser code as the flow: a batch answered by another
   ``PARSER_VERSION`` fails the run (stored rows would otherwise claim a version they were not made by).
 
-What the local pool does and this does not: a file that kills its worker process is not pinned down
-and rejected on its own. Dask reschedules the batch (``distributed.scheduler.allowed-failures``) and
-then fails the run with ``KilledWorker``; there is no per-file timeout either.
+Isolation, the same as on the local pool: on the worker, the batch's files are parsed one at a time in
+a child process (flows.ingest.isolated) under the run's per-file limits (flows.ingest.limits). A file
+that crashes or hangs that child, or passes its memory cap, is rejected (``worker_crashed`` /
+``timeout`` / ``resource_limit``) and a new child takes the rest of the batch; the Dask worker itself
+never runs parser code, so it survives, and the run goes on.
 """
 
 from __future__ import annotations
@@ -34,7 +36,9 @@ from typing import TYPE_CHECKING
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from flows.ingest.parsing import PARSER_VERSION, ParseOutcome, parse_file
+from flows.ingest.isolated import parse_isolated
+from flows.ingest.limits import Limits
+from flows.ingest.parsing import FAULT_ENV, PARSER_VERSION, ParseOutcome
 
 if TYPE_CHECKING:
     from flows.ingest.results import ResultStream
@@ -48,19 +52,25 @@ class DriftError(RuntimeError):
 
 
 @task(cache_policy=NO_CACHE, task_run_name="parse_batch-{batch_no}")
-def parse_batch_on_worker(batch_no: int, items: list[Item]) -> tuple[str, list[ParseOutcome]]:
-    """Runs on a Dask worker: parse every file of the batch; return (parser version, outcomes)."""
+def parse_batch_on_worker(
+    batch_no: int, items: list[Item], limits: Limits | None = None, fault_spec: str = ""
+) -> tuple[str, list[ParseOutcome]]:
+    """Runs on a Dask worker: parse every file of the batch in a child process under ``limits``;
+    return (parser version, outcomes). ``fault_spec``: the tests' fault injection (flows.ingest.parsing),
+    passed along because the workers do not share the flow's environment."""
     missing = [path for path, _ in items if not os.path.exists(path)]
     if missing:
         raise DriftError(
             f"{len(missing)} file(s) of batch {batch_no} are not visible on this Dask worker, e.g. "
             f"{missing[0]}: mount the drop directory at the same path on every worker"
         )
-    return PARSER_VERSION, [parse_file(path, sha256) for path, sha256 in items]
+    return PARSER_VERSION, parse_isolated(items, limits or Limits(), fault_spec)
 
 
 @contextmanager
-def parse_on_dask(address: str, batches: Sequence[list[Item]], results: ResultStream) -> Iterator[None]:
+def parse_on_dask(
+    address: str, batches: Sequence[list[Item]], results: ResultStream, limits: Limits | None = None
+) -> Iterator[None]:
     """Parse ``batches`` on the Dask cluster at ``address`` while the caller drains ``results``.
 
     Enter, run the writer, leave: leaving waits for the feeder thread (after ``results.cancel()`` when
@@ -71,7 +81,7 @@ def parse_on_dask(address: str, batches: Sequence[list[Item]], results: ResultSt
         threads = sum(runner.client.nthreads().values()) or 1
         feeder = threading.Thread(
             target=contextvars.copy_context().run,  # the flow run context, for the task submissions
-            args=(_feed, runner, batches, results, max(2, 2 * threads)),
+            args=(_feed, runner, batches, results, max(2, 2 * threads), limits or Limits()),
             name="xxgk-dask-feeder",
             daemon=True,
         )
@@ -107,18 +117,20 @@ def _api_for_workers() -> Iterator[None]:
         yield
 
 
-def _feed(runner, batches: Sequence[list[Item]], results: ResultStream, window: int) -> None:
+def _feed(runner, batches: Sequence[list[Item]], results: ResultStream, window: int, limits: Limits) -> None:
     """Every batch ends with exactly one ``finish`` marker, even if feeding itself breaks: the writer
     counts markers, so a feeder that died silently would leave it waiting forever."""
     try:
-        _feed_window(runner, batches, results, window)
+        _feed_window(runner, batches, results, window, limits)
     except BaseException as exc:
         for batch_no in range(len(batches)):  # finish() ignores batches that already have their marker
             results.finish(batch_no, f"the Dask feeder failed: {type(exc).__name__}: {exc}")
         raise
 
 
-def _feed_window(runner, batches: Sequence[list[Item]], results: ResultStream, window: int) -> None:
+def _feed_window(
+    runner, batches: Sequence[list[Item]], results: ResultStream, window: int, limits: Limits
+) -> None:
     """Submit batches with at most ``window`` in flight; hand each finished batch to the writer."""
     from distributed import as_completed
 
@@ -128,7 +140,13 @@ def _feed_window(runner, batches: Sequence[list[Item]], results: ResultStream, w
 
     def submit_next() -> None:
         for batch_no, items in pending:
-            future = runner.submit(parse_batch_on_worker, {"batch_no": batch_no, "items": list(items)})
+            parameters = {
+                "batch_no": batch_no,
+                "items": list(items),
+                "limits": limits,
+                "fault_spec": os.environ.get(FAULT_ENV, ""),
+            }
+            future = runner.submit(parse_batch_on_worker, parameters)
             by_key[future.wrapped_future.key] = (batch_no, future)
             done.add(future.wrapped_future)
             return

@@ -38,6 +38,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from flows.ingest import progress, runs
 from flows.ingest.artifacts import ARTIFACT_KEY, run_report_markdown
 from flows.ingest.discovery import Candidate, Plan, plan_files, walk_drop_dir
+from flows.ingest.limits import DEFAULT_FILE_SECONDS, DEFAULT_HTML_MAX_MB, DEFAULT_MEMORY_MB, Limits
 from flows.ingest.parsing import PARSER_VERSION, ParseOutcome
 from flows.ingest.pool import ParserPool
 from flows.ingest.results import BatchDone, ResultStream
@@ -193,6 +194,9 @@ def ingest(
     settle_seconds: float = DEFAULT_SETTLE_SECONDS,
     lock_wait: float | None = 0.0,
     dask_address: str | None = None,
+    max_memory_mb: int | None = DEFAULT_MEMORY_MB,
+    file_timeout: float | None = DEFAULT_FILE_SECONDS,
+    max_html_mb: int = DEFAULT_HTML_MAX_MB,
 ) -> dict:
     """Load every new or changed report of ``drop_dir`` into the DuckDB file ``db_path``.
 
@@ -203,7 +207,10 @@ def ingest(
     fails (warehouse locked, worker pool unusable) — bad files never make it fail. Files modified in
     the last ``settle_seconds`` are deferred to the next run. ``lock_wait``: seconds to wait for
     another run of the same warehouse (None: as long as it takes) before failing with RunLockBusy.
+    ``max_memory_mb`` / ``file_timeout`` / ``max_html_mb``: the per-file caps (flows.ingest.limits), the
+    same on the local pool and on Dask; None switches the memory or time cap off.
     """
+    limits = Limits(memory_mb=max_memory_mb, file_seconds=file_timeout, html_max_mb=max_html_mb)
     started_at, clock = now(), time.perf_counter()
     summary = RunSummary(drop_dir=str(Path(drop_dir).resolve()), db_path=str(Path(db_path).resolve()))
     summary.flow_run_id = flow_run.id
@@ -225,10 +232,10 @@ def ingest(
                 from flows.ingest.dask_backend import parse_on_dask
 
                 summary.parsed = len(items)
-                with parse_on_dask(dask_address, batches, results):
+                with parse_on_dask(dask_address, batches, results, limits):
                     load_results(results, len(batches), plan, warehouse, summary)
             else:
-                with ParserPool(workers) as pool:
+                with ParserPool(workers, limits) as pool:
                     futures = [parse_batch.submit(n, batch, pool, results) for n, batch in enumerate(batches)]
                     for n, future in enumerate(futures):
                         # a task that Prefect failed before its body ran must still end the writer's wait

@@ -10,23 +10,40 @@ from __future__ import annotations
 
 import hashlib
 import os
+import signal
 import time
 import traceback
 from importlib import metadata
 from pathlib import Path
 
 import extract
+import extract.docx
+import extract.html
+import extract.pdf
+import extract.txt
 import transform
 from extract.errors import ExtractError
 from extract.sniff import sniff_format
+from flows.ingest.limits import (
+    FileTimeout,
+    Limits,
+    MemoryCapHit,
+    apply_memory_cap,
+    caused_by_memory,
+    file_limits,
+    memory_reason,
+    release_memory,
+    timeout_reason,
+)
 from flows.records import CHANGED_DURING_READ, ParsedReport, ParseOutcome
 from transform import NotAReport
 
 _CHUNK = 1 << 20
 FAULT_ENV = "XXGK_FAULT_INJECT"
 """Test-only fault injection: ``crash:<substring>`` makes the worker process die (``os._exit``) while
-parsing a file whose path contains the substring, ``raise:<substring>`` raises an unexpected error.
-This is how the tests exercise BrokenProcessPool recovery with real processes."""
+parsing a file whose path contains the substring, ``raise:<substring>`` raises an unexpected error,
+``hang:<substring>`` sleeps until the file's time cap stops it, ``stuck:<substring>`` sleeps with the
+timer's signal blocked (like C code that never returns) until the parent kills it. This is how the tests exercise BrokenProcessPool recovery with real processes."""
 
 
 def _parser_version() -> str:
@@ -119,13 +136,18 @@ def _flatten(report: transform.Report) -> ParsedReport:
 
 
 _fault_spec = ""
+_limits: Limits | None = None
 
 
-def init_worker(fault_spec: str) -> None:
-    """Worker initializer. The fault spec is passed explicitly because forkserver workers inherit the
-    environment of the forkserver (started once), not the pool creator's current one."""
-    global _fault_spec
+def init_worker(fault_spec: str, limits: Limits | None = None) -> None:
+    """Worker initializer: the fault spec and the per-file limits, and the memory cap applied to this
+    process. Both are passed explicitly because forkserver workers inherit the environment of the
+    forkserver (started once), not the pool creator's current one."""
+    global _fault_spec, _limits  # noqa: PLW0603
     _fault_spec = fault_spec
+    _limits = limits
+    if limits is not None:
+        apply_memory_cap(limits.memory_mb)
 
 
 def _inject_fault(path: str) -> None:
@@ -136,6 +158,11 @@ def _inject_fault(path: str) -> None:
             os._exit(70)
         if kind == "raise":
             raise RuntimeError(f"injected fault for {Path(path).name}")
+        if kind in ("hang", "stuck"):
+            if kind == "stuck":
+                signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM, signal.SIGUSR1})
+            while True:
+                time.sleep(60)
 
 
 def _no_text_reason(message: str) -> str:
@@ -148,32 +175,63 @@ def _no_text_reason(message: str) -> str:
     return reason
 
 
-def parse_file(path: str, sha256: str) -> ParseOutcome:
+def parse_file(path: str, sha256: str, limits: Limits | None = None) -> ParseOutcome:
     """Sniff, extract and transform one file. Never raises for a bad file: returns a rejection.
+
+    ``limits`` (default: the worker's, from ``init_worker``; none outside a worker) caps the parse's
+    wall time and sizes; a file over a cap is rejected as ``timeout`` / ``resource_limit`` / ``too_large``
+    with the figure. The memory cap itself is per process (``init_worker``).
 
     The file is re-hashed after parsing; if its bytes changed while we read it, the parse is
     discarded (``changed_during_read``) so that a report is never stored under the wrong hash.
     """
     started = time.perf_counter()
+    limits = limits or _limits
     fmt: str | None = None
+    outcome: ParseOutcome | None = None
+    capped: str | None = None  # "memory" / "time": decided inside, reported after the frames are gone
     try:
-        _inject_fault(path)
-        fmt = sniff_format(Path(path))
-        document = extract.extract_file(path, fmt)
-        report = transform.build_report(document)
-        outcome = ParseOutcome(path=path, sha256=sha256, ok=True, format=fmt, report=_flatten(report))
+        with file_limits(limits):
+            _inject_fault(path)
+            fmt = sniff_format(Path(path))
+            document = extract.extract_file(
+                path, fmt, html_max_bytes=limits.html_max_bytes if limits else None
+            )
+            report = transform.build_report(document)
+            del document
+            outcome = ParseOutcome(path=path, sha256=sha256, ok=True, format=fmt, report=_flatten(report))
+    except FileTimeout:
+        capped = "time"
+    except (MemoryError, MemoryCapHit):
+        capped = "memory"
     except ExtractError as exc:
-        code = getattr(exc, "code", "unreadable")
-        reason = _no_text_reason(str(exc)) if code == "no_text_layer" else str(exc)
-        outcome = ParseOutcome.rejected(path, sha256, code, reason, fmt)
+        if caused_by_memory(exc):
+            capped = "memory"
+        else:
+            code = getattr(exc, "code", "unreadable")
+            reason = _no_text_reason(str(exc)) if code == "no_text_layer" else str(exc)
+            outcome = ParseOutcome.rejected(path, sha256, code, reason, fmt)
     except NotAReport as exc:
         outcome = ParseOutcome.rejected(path, sha256, getattr(exc, "code", "not_a_report"), str(exc), fmt)
     except Exception as exc:  # noqa: BLE001 - any parser bug must become a rejection, not a dead run
-        last = traceback.extract_tb(exc.__traceback__)[-1:] if exc.__traceback__ else []
-        where = f" at {Path(last[0].filename).name}:{last[0].lineno}" if last else ""
+        if caused_by_memory(exc):
+            capped = "memory"
+        else:
+            last = traceback.extract_tb(exc.__traceback__)[-1:] if exc.__traceback__ else []
+            where = f" at {Path(last[0].filename).name}:{last[0].lineno}" if last else ""
+            outcome = ParseOutcome.rejected(
+                path, sha256, "parser_error", f"{type(exc).__name__}: {exc}{where}", fmt
+            )
+    if capped == "memory":
+        release_memory()
         outcome = ParseOutcome.rejected(
-            path, sha256, "parser_error", f"{type(exc).__name__}: {exc}{where}", fmt
+            path, sha256, "resource_limit", memory_reason(limits and limits.memory_mb), fmt
         )
+    elif capped == "time":
+        outcome = ParseOutcome.rejected(
+            path, sha256, "timeout", timeout_reason(limits and limits.file_seconds), fmt
+        )
+    assert outcome is not None
     try:
         if sha256_file(path) != sha256:
             outcome = ParseOutcome.rejected(

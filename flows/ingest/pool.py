@@ -4,8 +4,12 @@ Why not a bare ``ProcessPoolExecutor``: when one worker dies (segfault in a C ex
 the executor is *broken* and fails every pending future, including files that had nothing to do with
 the crash. Here the files caught in a crash are resubmitted to a rebuilt pool; a file caught in two
 crashes is parsed alone in a one-process pool, so the file that really kills its worker is pinned
-down and rejected (``worker_crashed``) while all the others are parsed normally. A file that keeps a
-worker busy longer than ``file_timeout`` seconds is handled the same way (``timeout``).
+down and rejected (``worker_crashed``) while all the others are parsed normally.
+
+Per-file limits (flows.ingest.limits) are enforced inside each worker: a file over its memory or time
+cap comes back as a ``resource_limit`` / ``timeout`` rejection and the worker goes on. A worker that
+does not stop by itself (stuck in C code) is killed once nothing has finished for the limits'
+``kill_after`` seconds; its file is then handled like a crash and ends as ``timeout``.
 
 The pool is shared by the concurrent ``parse_batch`` tasks of one flow run (threads of the flow
 process), hence the lock and the generation counter: only the first thread that sees a broken
@@ -22,6 +26,7 @@ from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, ProcessP
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 
+from flows.ingest.limits import Limits, timeout_reason
 from flows.ingest.parsing import FAULT_ENV, ParseOutcome, init_worker, parse_file
 
 Item = tuple[str, str]
@@ -29,7 +34,6 @@ Item = tuple[str, str]
 OnOutcome = Callable[[ParseOutcome], None]
 
 MAX_ATTEMPTS_IN_POOL = 2
-DEFAULT_FILE_TIMEOUT = 600.0
 
 
 def _context() -> mp.context.BaseContext:
@@ -56,11 +60,12 @@ def _kill_workers(executor: ProcessPoolExecutor) -> None:
 class ParserPool:
     """Parse files in worker processes; call ``on_outcome`` for each file as soon as it is done."""
 
-    def __init__(self, workers: int | None = None, file_timeout: float = DEFAULT_FILE_TIMEOUT) -> None:
+    def __init__(self, workers: int | None = None, limits: Limits | None = None) -> None:
         self.workers = max(1, workers or os.cpu_count() or 1)
-        self.file_timeout = file_timeout
+        self.limits = limits or Limits()
+        self.file_timeout = self.limits.kill_after
         self._ctx = _context()
-        self._initargs = (os.environ.get(FAULT_ENV, ""),)
+        self._initargs = (os.environ.get(FAULT_ENV, ""), self.limits)
         self._lock = threading.Lock()
         self._executor: ProcessPoolExecutor | None = None
         self._generation = 0
@@ -165,9 +170,7 @@ class ParserPool:
                 )
             except FutureTimeout:
                 _kill_workers(executor)
-                outcome = _rejected(
-                    item, "timeout", f"parsing took longer than {self.file_timeout:.0f} s; gave up"
-                )
+                outcome = _rejected(item, "timeout", timeout_reason(self.limits.file_seconds))
             except Exception as exc:  # noqa: BLE001
                 outcome = _rejected(item, "parser_error", f"{type(exc).__name__}: {exc}")
             on_outcome(outcome)
