@@ -67,10 +67,10 @@ OWN_SHARE = 0.1
 """Without hints: stop at a block holding this share of its text directly (its own paragraphs)."""
 MIN_DATA_ROWS = 2
 
-MAX_BYTES = 64 * 2**20
-"""Largest HTML file read (64 MiB). A saved portal page with big inline scripts is tens of MB; parsing
-costs about 8-9x the file size in memory (a 30 MB page peaks near 260 MB), so this keeps one page well
-inside a parsing process's memory cap. Larger files are rejected as ``too_large`` with their size."""
+MAX_BYTES = 32 * 2**20
+"""Largest HTML file read (32 MiB). A saved portal page with big inline scripts is tens of MB; parsing
+costs up to ~8x the file size in memory (a 30 MB page peaks near 280 MB), so this keeps one page inside
+a parsing process's memory cap. Larger files are rejected as ``too_large`` with their size."""
 MAX_DEPTH = 256
 """Deepest element nesting read as parsed (libxml2's own default limit). The reader walks the tree
 recursively, so a deeper page is flattened first (see the module docstring), and rejected if that

@@ -269,7 +269,7 @@ def test_a_30_mb_portal_page_loads_exactly_its_truth(tmp_path: Path) -> None:
     page = _wrap_body(
         SEED_PAGE.read_text(encoding="utf-8"),
         f"<script>var bundle='{'a' * (11 * mb)}';</script><!--{'b' * (11 * mb)}-->",
-        f"<div style='display:none'>{'c' * (9 * mb)}</div><script>{'d' * mb}</script>",
+        f"<div style='display:none'>{'c' * (7 * mb)}</div><script>{'d' * mb}</script>",
     )
     path = tmp_path / "padded.html"
     path.write_text(page, encoding="utf-8")

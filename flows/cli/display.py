@@ -93,13 +93,21 @@ def print_summary(console: Console, summary: dict[str, Any], drop_dir: Path, wal
             rel = str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
             rejected.add_row(rel, r["reason_code"], r["reason"])
         console.print(rejected)
+    if summary.get("skipped"):
+        skipped = Table(title="skipped (not read)", show_header=True, header_style="bold", expand=False)
+        skipped.add_column("entry", overflow="fold")
+        skipped.add_column("reason")
+        for path, reason in summary["skipped"]:
+            skipped.add_row(path, reason)
+        console.print(skipped)
     if summary.get("deferrals"):
         console.print(
             f"deferred (still being written, left for the next run): {', '.join(summary['deferrals'])}"
         )
     console.print(
         f"Summary: {summary['seen']} seen, {summary['unchanged']} unchanged, {summary['loaded']} loaded, "
-        f"{summary['rejected']} rejected, {summary['duplicate']} duplicate, {summary.get('deferred', 0)} deferred; "
+        f"{summary['rejected']} rejected, {summary['duplicate']} duplicate, {summary.get('deferred', 0)} deferred, "
+        f"{len(summary.get('skipped', []))} skipped; "
         f"parsed {summary['parsed']} "
         f"in {wall:.1f} s (warehouse {summary['db_path']})"
     )

@@ -76,6 +76,13 @@ def ingest(
     max_html_mb: Annotated[
         int, typer.Option("--max-html-mb", min=1, help="Largest HTML page read; larger ones are rejected.")
     ] = DEFAULT_HTML_MAX_MB,
+    follow_links: Annotated[
+        bool,
+        typer.Option(
+            "--follow-links",
+            help="Also read symlinks to regular files outside DROP_DIR (by default they are skipped, unread).",
+        ),
+    ] = False,
     shortcut: Annotated[
         bool,
         typer.Option(
@@ -117,7 +124,7 @@ def ingest(
     if shortcut:
         from flows.ingest.noop import nothing_to_do
 
-        quick = nothing_to_do(drop_dir, db, settle)
+        quick = nothing_to_do(drop_dir, db, settle, follow_links)
         if quick is not None:
             run_guard.close()
             print_summary(out, quick, drop_dir, quick["seconds"])
@@ -137,7 +144,7 @@ def ingest(
                 drop_dir=str(drop_dir), db_path=str(db), workers=workers, batch_size=batch_size,
                 dask_address=dask_address,
                 settle_seconds=settle, max_memory_mb=max_memory_mb, file_timeout=file_timeout,
-                max_html_mb=max_html_mb,
+                max_html_mb=max_html_mb, follow_links=follow_links,
             )  # fmt: skip
     except WarehouseError as exc:
         err.print(f"[red]error:[/] {exc}")

@@ -4,11 +4,26 @@ Identity is the content hash. Hashing is skipped when a file's path, size and mt
 latest ``documents`` row for that path, so a no-op re-run over thousands of files costs one
 directory walk and one query. Nothing here parses a file, and nothing here writes anywhere: the drop
 directory is only listed and read.
+
+Containment: a drop directory is often a shared folder, and whoever can write a link there must not be
+able to make the nightly job read any file the job can read. So every entry is resolved and must lie
+inside the (resolved) drop root. What is not read is *skipped*, named with a reason, never opened:
+
+- ``outside_drop_dir``: a symlink whose target lies outside the root (a file or a directory). With
+  ``follow_links`` a link to a *regular file* elsewhere is read; directories outside are never walked.
+- ``special_file``: devices, FIFOs and sockets (opening a FIFO would block, a device may never end),
+  also as the target of a link.
+- ``dangling_link``: a symlink whose target does not exist (or loops).
+- ``unreadable``: a directory that cannot be listed.
+
+A symlinked directory inside the root is not walked (its files are reached through their real path,
+and a link cycle cannot trap the walk); a symlinked file inside the root is read like a file.
 """
 
 from __future__ import annotations
 
 import os
+import stat as stat_mode
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -42,6 +57,8 @@ class Plan:
     """Further paths with the same new content as a ``to_parse`` candidate: they share its outcome."""
     unreadable: list[Unreadable] = field(default_factory=list)
     """Files that could not even be read for hashing (permissions, vanished mid-walk)."""
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    """Entries not read at all, as (path, reason): see the module docstring. Never documents rows."""
     deferred: list[FileStat] = field(default_factory=list)
     """New or changed files modified within the settle window: probably still being written (an upload,
     a copy in progress). Not hashed, no row written: the next run looks at them again."""
@@ -52,30 +69,76 @@ def _skip(name: str) -> bool:
     return name.startswith((".", "~$"))
 
 
-def walk_drop_dir(root: Path) -> list[FileStat]:
-    """All regular files under ``root``, recursively, sorted by path. Symlinked directories are not
-    followed (no cycles); symlinked files are read through."""
+OUTSIDE_DROP_DIR, SPECIAL_FILE, DANGLING_LINK, UNREADABLE = (
+    "outside_drop_dir",
+    "special_file",
+    "dangling_link",
+    "unreadable",
+)
+"""Reasons of skipped entries (see the module docstring)."""
+
+
+def walk_drop_dir(
+    root: Path, follow_links: bool = False, skipped: list[tuple[str, str]] | None = None
+) -> list[FileStat]:
+    """All regular files under ``root`` (resolved), recursively, sorted by path; everything else that
+    is not read is appended to ``skipped`` as (path, reason), sorted. Only directories are listed and
+    only ``stat`` is called here: no entry is opened."""
     found: list[FileStat] = []
-    stack = [str(root.resolve())]
+    skips: list[tuple[str, str]] = []
+    top = os.path.realpath(root)
+    stack = [top]
     while stack:
         directory = stack.pop()
         try:
             entries = list(os.scandir(directory))
         except OSError:
+            skips.append((directory, UNREADABLE))
             continue
         for entry in entries:
             if _skip(entry.name):
                 continue
             try:
-                if entry.is_dir(follow_symlinks=False):
+                if entry.is_symlink():
+                    file_stat, reason = _through_link(entry.path, top, follow_links)
+                    if reason is not None:
+                        skips.append((entry.path, reason))
+                    elif file_stat is not None:
+                        found.append(file_stat)
+                elif entry.is_dir(follow_symlinks=False):
                     stack.append(entry.path)
-                elif entry.is_file(follow_symlinks=True):
-                    st = entry.stat(follow_symlinks=True)
+                elif entry.is_file(follow_symlinks=False):
+                    st = entry.stat(follow_symlinks=False)
                     found.append(FileStat(entry.path, st.st_size, st.st_mtime_ns))
+                else:
+                    skips.append((entry.path, SPECIAL_FILE))
             except OSError:
-                continue
+                continue  # vanished between listing and stat
     found.sort(key=lambda f: f.path)
+    if skipped is not None:
+        skipped.extend(sorted(skips))
     return found
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def _through_link(link: str, root: str, follow_links: bool) -> tuple[FileStat | None, str | None]:
+    """(the file a symlink stands for, or None; the reason it is skipped, or None)."""
+    target = os.path.realpath(link)
+    try:
+        st = os.stat(target)
+    except OSError:  # missing target, a loop, or a component we may not search
+        return None, DANGLING_LINK
+    inside = _inside(target, root)
+    if stat_mode.S_ISDIR(st.st_mode):
+        return None, (None if inside else OUTSIDE_DROP_DIR)  # inside: walked through its real path
+    if not inside and not follow_links:
+        return None, OUTSIDE_DROP_DIR
+    if not stat_mode.S_ISREG(st.st_mode):
+        return None, SPECIAL_FILE
+    return FileStat(link, st.st_size, st.st_mtime_ns), None
 
 
 def hash_files(files: Iterable[FileStat]) -> dict[str, str | OSError]:

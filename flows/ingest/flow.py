@@ -67,14 +67,21 @@ def prepare_staging(db_path: str) -> staging.Stage:
 
 
 @task(cache_policy=NO_CACHE)
-def discover_files(drop_dir: str, warehouse: Warehouse, settle_seconds: float = 0.0) -> Plan:
-    """List the drop directory and decide what to do with each file (read-only on the drop dir)."""
-    files = walk_drop_dir(Path(drop_dir))
+def discover_files(
+    drop_dir: str, warehouse: Warehouse, settle_seconds: float = 0.0, follow_links: bool = False
+) -> Plan:
+    """List the drop directory and decide what to do with each file (read-only on the drop dir; only
+    files inside it, see flows.ingest.discovery)."""
+    skipped: list[tuple[str, str]] = []
+    files = walk_drop_dir(Path(drop_dir), follow_links, skipped)
     settled_before_ns = time.time_ns() - int(settle_seconds * 1e9) if settle_seconds > 0 else None
     plan = plan_files(
         files, warehouse.known_files(), warehouse.known_hashes, PARSER_VERSION,
         settled_before_ns=settled_before_ns,
     )  # fmt: skip
+    plan.skipped = skipped
+    for path, reason in skipped:
+        get_run_logger().warning("skipped (not read): %s: %s", reason, path)
     get_run_logger().info(
         "%d files: %d unchanged, %d to parse, %d copies of known content, %d unreadable, %d still being written",
         plan.seen, len(plan.unchanged), len(plan.to_parse), len(plan.copies), len(plan.unreadable),
@@ -89,6 +96,7 @@ def record_known_files(plan: Plan, warehouse: Warehouse, summary: RunSummary) ->
     seen_at = now()
     warehouse.touch(plan.unchanged, seen_at)
     summary.unchanged += len(plan.unchanged)
+    summary.skipped.extend(plan.skipped)
     for candidate, known in plan.copies:
         written = warehouse.record_copy(candidate, known, seen_at, PARSER_VERSION)
         summary.count(written.status, candidate.stat.path, written.reason_code, written.reason)
@@ -197,6 +205,7 @@ def ingest(
     max_memory_mb: int | None = DEFAULT_MEMORY_MB,
     file_timeout: float | None = DEFAULT_FILE_SECONDS,
     max_html_mb: int = DEFAULT_HTML_MAX_MB,
+    follow_links: bool = False,
 ) -> dict:
     """Load every new or changed report of ``drop_dir`` into the DuckDB file ``db_path``.
 
@@ -208,7 +217,8 @@ def ingest(
     the last ``settle_seconds`` are deferred to the next run. ``lock_wait``: seconds to wait for
     another run of the same warehouse (None: as long as it takes) before failing with RunLockBusy.
     ``max_memory_mb`` / ``file_timeout`` / ``max_html_mb``: the per-file caps (flows.ingest.limits), the
-    same on the local pool and on Dask; None switches the memory or time cap off.
+    same on the local pool and on Dask; None switches the memory or time cap off. ``follow_links``:
+    also read symlinks to regular files outside ``drop_dir`` (by default they are skipped, unread).
     """
     limits = Limits(memory_mb=max_memory_mb, file_seconds=file_timeout, html_max_mb=max_html_mb)
     started_at, clock = now(), time.perf_counter()
@@ -216,7 +226,7 @@ def ingest(
     summary.flow_run_id = flow_run.id
     record = _RunRecord(summary, started_at, clock)
     with run_lock(db_path, wait=lock_wait), _loading_copy(db_path, record) as warehouse:
-        plan = discover_files(drop_dir, warehouse, settle_seconds)
+        plan = discover_files(drop_dir, warehouse, settle_seconds, follow_links)
         summary.seen = plan.seen
         progress.emit(
             "planned", seen=plan.seen, unchanged=len(plan.unchanged), to_parse=len(plan.to_parse),

@@ -32,19 +32,20 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-DEFAULT_MEMORY_MB = 512
-"""Resident memory one parsing process may use. Real reports need well under 200 MB (an idle worker is
-~50 MB), a 30 MB portal page about 350 MB; with two workers, the flow process and the forkserver,
-512 MB keeps the whole process tree of a run under 1 GB whatever the input. The cap holds for the
-process, not per file: a worker whose heap stayed fragmented after a capped file has less room, never
-more."""
+DEFAULT_MEMORY_MB = 320
+"""Resident memory one parsing process may use. Real reports need well under 150 MB (an idle worker is
+~50 MB), a 30 MB portal page about 280 MB. Measured during a two-worker ``xxgk ingest``: the CLI
+process ~265 MB, its temporary Prefect server ~210 MB, forkserver ~40 MB, an idle worker ~50 MB; 320 MB
+(+ ``AS_HEADROOM_MB``) for the worker that meets a hostile file keeps the whole tree under 1 GB. The cap
+holds for the process, not per file: a worker whose heap stayed fragmented after a capped file has
+less room, never more."""
 DEFAULT_FILE_SECONDS = 300.0
 """Wall time per file. Real reports parse in seconds (a 100-page PDF in well under a minute on a busy
 machine); a file still parsing after five minutes is hostile or broken."""
-DEFAULT_HTML_MAX_MB = 40
-"""Largest HTML page read (see extract.html.MAX_BYTES): parsing a page costs up to ~10x its size, so
-40 MB stays inside the default memory cap with room for the rest of the parse."""
-AS_HEADROOM_MB = 128
+DEFAULT_HTML_MAX_MB = 32
+"""Largest HTML page read (see extract.html.MAX_BYTES): parsing a page costs up to ~8x its size in the
+worst case (a page that is mostly hidden text), so 32 MB stays inside the default memory cap."""
+AS_HEADROOM_MB = 32
 """Address space allowed beyond ``memory_mb`` before allocations fail outright (see the docstring)."""
 WATCH_INTERVAL = 0.02
 """Seconds between two reads of the resident size: a parse adds at most a few MB in that time."""

@@ -45,7 +45,9 @@ def _refuse_lookup(hashes: list[str]) -> dict:
     return {}
 
 
-def nothing_to_do(drop_dir: str | Path, db_path: str | Path, settle_seconds: float = 0.0) -> dict | None:
+def nothing_to_do(
+    drop_dir: str | Path, db_path: str | Path, settle_seconds: float = 0.0, follow_links: bool = False
+) -> dict | None:
     """The run summary of a run that would change nothing, or None when a real run is needed.
 
     Call it with the run lock held (no other run may write the warehouse meanwhile)."""
@@ -62,7 +64,8 @@ def nothing_to_do(drop_dir: str | Path, db_path: str | Path, settle_seconds: flo
             known = Warehouse(con).known_files()
     except duckdb.Error:  # e.g. a warehouse from before the documents table: let the run migrate it
         return None
-    files = walk_drop_dir(Path(drop_dir))
+    skipped: list[tuple[str, str]] = []
+    files = walk_drop_dir(Path(drop_dir), follow_links, skipped)
     settled_before_ns = time.time_ns() - int(settle_seconds * 1e9) if settle_seconds > 0 else None
     try:
         plan = plan_files(
@@ -74,5 +77,6 @@ def nothing_to_do(drop_dir: str | Path, db_path: str | Path, settle_seconds: flo
         return None
     summary = RunSummary(drop_dir=str(Path(drop_dir).resolve()), db_path=str(db.resolve()))
     summary.seen = summary.unchanged = len(files)
+    summary.skipped = skipped
     summary.seconds = time.perf_counter() - started
     return summary.as_dict()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import signal
+import stat
 import time
 import traceback
 from importlib import metadata
@@ -68,9 +69,15 @@ PARSER_VERSION = _parser_version()
 
 
 def sha256_file(path: str | os.PathLike[str]) -> str:
-    """Hex sha256 of a file's bytes, read in 1 MiB chunks (the file is opened read-only)."""
+    """Hex sha256 of a regular file's bytes, read in 1 MiB chunks (opened read-only).
+
+    Opened non-blocking and checked with ``fstat`` before any read, so that an entry replaced by a FIFO
+    or a device after the directory walk raises instead of blocking or reading forever."""
     digest = hashlib.sha256()
-    with open(path, "rb") as fh:
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    with open(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(f"not a regular file: {path}")
         while chunk := fh.read(_CHUNK):
             digest.update(chunk)
     return digest.hexdigest()

@@ -33,6 +33,10 @@ class RunSummary:
     """Files still being written (too fresh, or changed while read): no row, the next run takes them."""
     deferrals: list[str] = field(default_factory=list)
     """Paths of the deferred files."""
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    """Entries of the drop directory that were not read, as (path, reason): links leaving the drop
+    directory (``outside_drop_dir``), devices/FIFOs/sockets (``special_file``), ``dangling_link``,
+    directories that cannot be listed (``unreadable``). Not rejections: there is no document."""
     seconds: float = 0.0
     parse_seconds: float = 0.0
     """Sum of per-file parse times in the workers."""
@@ -74,4 +78,5 @@ class RunSummary:
         data = asdict(self)
         data["rejections"] = sorted(data["rejections"], key=lambda r: r["path"])
         data["deferrals"] = sorted(data["deferrals"])
+        data["skipped"] = sorted(tuple(entry) for entry in data["skipped"])
         return data
