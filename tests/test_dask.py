@@ -133,3 +133,38 @@ def test_cli_env_setting_uses_the_cluster_with_one_prefect_server(
     assert output.count("Starting temporary server") == 1
     rows = query(db, "SELECT status, count(*) FROM documents GROUP BY ALL")
     assert rows == [("loaded", 2)]
+
+
+def test_crashing_and_hanging_files_are_rejected_and_the_others_load(
+    prefect_harness: None, dask_address: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file that kills its parser process, one that sleeps past the time cap, and one stuck where the
+    timer cannot reach it (signals blocked, like C code that never returns): each is rejected with its
+    reason on the Dask worker, the batches they share with good files still load those exactly, and the
+    cluster's workers survive for the next run."""
+    drop, db = tmp_path / "drop", tmp_path / "w.duckdb"
+    drop.mkdir()
+    good = ["longwan-2023.txt", "ninghai-2021.html", "yinzhou-2023.pdf"]
+    for name in good:
+        shutil.copyfile(SEEDS / name, drop / name)
+    for name in ("boom-crash.txt", "sleepy-hang.txt", "stuck-hang.txt"):
+        (drop / name).write_bytes((SEEDS / "weibin-2023.txt").read_bytes() + name.encode())  # distinct bytes
+    monkeypatch.setenv("XXGK_FAULT_INJECT", "crash:boom-,hang:sleepy-,stuck:stuck-")
+    summary = run_ingest(drop, db, batch_size=2, dask_address=dask_address, file_timeout=3)
+    docs = documents_by_name(db)
+    assert (docs["boom-crash.txt"]["status"], docs["boom-crash.txt"]["reason_code"]) == (
+        "rejected",
+        "worker_crashed",
+    )
+    assert "exit status 70" in docs["boom-crash.txt"]["reason"]
+    for name in ("sleepy-hang.txt", "stuck-hang.txt"):
+        assert (docs[name]["status"], docs[name]["reason_code"]) == ("rejected", "timeout"), docs[name]
+        assert "cap of 3 s" in docs[name]["reason"]
+    for name in good:
+        assert docs[name]["status"] == "loaded", docs[name]["reason"]
+        assert_facts_match_truth(db, docs[name]["report_id"], drop / name)
+    assert (summary["loaded"], summary["rejected"]) == (3, 3)
+    from distributed import Client
+
+    with Client(dask_address) as client:
+        assert len(client.scheduler_info()["workers"]) == 2

@@ -44,7 +44,8 @@ FAULT_ENV = "XXGK_FAULT_INJECT"
 """Test-only fault injection: ``crash:<substring>`` makes the worker process die (``os._exit``) while
 parsing a file whose path contains the substring, ``raise:<substring>`` raises an unexpected error,
 ``hang:<substring>`` sleeps until the file's time cap stops it, ``stuck:<substring>`` sleeps with the
-timer's signal blocked (like C code that never returns) until the parent kills it. This is how the tests exercise BrokenProcessPool recovery with real processes."""
+timer's signal blocked (like C code that never returns) until the parent kills it; several specs are
+separated by commas. This is how the tests exercise BrokenProcessPool recovery with real processes."""
 
 
 def _parser_version() -> str:
@@ -158,7 +159,11 @@ def init_worker(fault_spec: str, limits: Limits | None = None) -> None:
 
 
 def _inject_fault(path: str) -> None:
-    spec = _fault_spec
+    for spec in _fault_spec.split(","):
+        _inject_one(spec, path)
+
+
+def _inject_one(spec: str, path: str) -> None:
     kind, _, needle = spec.partition(":")
     if needle and needle in path:
         if kind == "crash":
