@@ -86,7 +86,8 @@ def read(path: Path) -> Document:
         # python-docx parses every XML part here; nothing after this touches the ZIP again.
         doc = docx.Document(str(path))
         title = (doc.core_properties.title or "").strip()
-    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+        # OSError: a local header offset past the end of a truncated or spliced file (seek fails)
         raise CorruptFile(f"damaged ZIP member ({exc})") from exc
     except PackageNotFoundError as exc:
         raise CorruptFile(f"not a Word package ({exc})") from exc

@@ -88,6 +88,7 @@ _LINE_BREAK = "\x00"  # stands for <br> while source whitespace is collapsed
 _CJK = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
 _CJK_WRAP = re.compile(f"(?<=[{_CJK}])[ \t\r\n\f]*\n[ \t\r\n\f]*(?=[{_CJK}])")
 _SPACES = re.compile("[ \t\r\n\f]+")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
 _META_CHARSET = re.compile(rb"<meta[^>]+?charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.I)
@@ -142,6 +143,9 @@ def read(path: Path, max_bytes: int | None = None) -> Document:
     del data
     # lxml refuses str input that carries an XML encoding declaration; the bytes are decoded already.
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
+    # C0 control characters are never text (a browser shows nothing for them; form feed is white
+    # space), and lxml refuses to write them back into the tree when furniture is removed
+    text = _CONTROL.sub("", text.replace("\x0c", " "))
     if not text.strip():
         raise EmptyFile("the HTML file contains no text")
     root = parse(text)
