@@ -276,10 +276,10 @@ _state: dict = {}
 
 
 def _init(file_seconds: float, memory_mb: int, findings: str | None, workdir: str) -> None:
+    import logging
+
     from flows.ingest.limits import Limits
     from flows.ingest.parsing import init_worker
-
-    import logging
 
     logging.disable(logging.WARNING)  # pdfminer's warnings about damaged objects, thousands of them
     files = seeds()

@@ -31,6 +31,10 @@ MAX_RATIO = 100
 RATIO_MIN_SIZE = 1024 * 1024
 """Members smaller than this are not ratio-checked: a tiny part can compress absurdly well and do no harm."""
 MAX_MEMBERS = 10_000
+MAX_GRID_COLUMNS = 63
+"""Word's own limit on table columns: no real ``w:gridSpan`` or ``w:gridBefore`` reaches past it (or
+past the table's ``w:tblGrid``, when that declares more). A damaged value (``99999999``) is clipped
+there instead of walking a hundred million grid slots."""
 
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
@@ -273,12 +277,13 @@ def _table(tbl: etree._Element) -> Table:
     """
     rows: list[list[Cell]] = []
     open_cells: dict[int, Cell] = {}
+    width = max(MAX_GRID_COLUMNS, len(tbl.findall(f"{_w('tblGrid')}/{_w('gridCol')}")))
     for r, tr in enumerate(_rows_of(tbl)):
-        col = _int_val(tr.find(_w("trPr")), _w("gridBefore"), 0)
+        col = min(_int_val(tr.find(_w("trPr")), _w("gridBefore"), 0), width)
         row: list[Cell] = []
         for tc in _cells_of(tr):
             tcpr = tc.find(_w("tcPr"))
-            span = max(_int_val(tcpr, _w("gridSpan"), 1), 1)
+            span = min(max(_int_val(tcpr, _w("gridSpan"), 1), 1), width)
             if _merge(tcpr, "hMerge") == "continue" and row and row[-1].col + row[-1].colspan == col:
                 row[-1].colspan += span  # legacy horizontal merge: widen the cell on the left
                 col += span

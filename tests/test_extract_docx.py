@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 import zipfile
 from pathlib import Path
 
@@ -230,3 +231,17 @@ def test_zip_bomb_total_is_too_large(tmp_path: Path) -> None:
     path = _copy_with_member(tmp_path, "word/media/image1.bin", 201)
     with pytest.raises(TooLarge, match="200 MB"):
         docx.read(path)
+
+
+def test_damaged_grid_spans_are_clipped_at_the_column_limit() -> None:
+    """gridSpan / gridBefore of 99999999 (a damaged file) used to walk every grid slot: a hang."""
+    from extract.docx import MAX_GRID_COLUMNS
+
+    path = Path(__file__).parent / "fixtures" / "regressions" / "docx-huge-gridspan.docx"
+    started = time.monotonic()
+    table = docx.read(path).tables[0]
+    assert time.monotonic() - started < 5
+    assert [[(c.text, c.col, c.colspan) for c in row] for row in table.rows] == [
+        [("收到申请数", 0, MAX_GRID_COLUMNS), ("3", MAX_GRID_COLUMNS, 1)],
+        [("办结", MAX_GRID_COLUMNS, MAX_GRID_COLUMNS), ("2", 2 * MAX_GRID_COLUMNS, 1)],
+    ]
