@@ -143,6 +143,12 @@ def test_ingest_opens_nothing_outside_the_drop_dir(
     docs = documents_by_name(db)
     assert set(docs) == {"yinzhou-2023.txt", "inside-link.txt"}  # skipped entries are not documents
     assert_facts_match_truth(db, docs["yinzhou-2023.txt"]["report_id"], SEEDS / "yinzhou-2023.txt")
+    from flows.ingest.artifacts import run_report_markdown
+
+    markdown = run_report_markdown(summary, [])
+    assert "## Skipped, not read (6)" in markdown
+    for path, reason in hostile_drop["skips"]:
+        assert f"| {Path(path).relative_to(drop)} | {reason} |" in markdown
 
 
 # ---- per-file limits ------------------------------------------------------------------------------------
@@ -269,3 +275,28 @@ def test_a_bomb_in_a_real_run_is_rejected_and_the_tree_stays_under_1_gb(
         assert_facts_match_truth(db, docs[name]["report_id"], SEEDS / name)
     print(f"{which} bomb: peak RSS of the ingest process tree {run['peak_mb']:.0f} MB")
     assert 0 < run["peak_mb"] < 1024
+
+
+@pytest.mark.slow
+def test_local_pool_rejects_sleeping_and_stuck_files_and_the_run_goes_on(
+    prefect_harness: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same caps as on Dask (tests/test_dask.py), on the local pool: a file sleeping past the time
+    cap is stopped by its worker's timer; one stuck with the timer's signal blocked is killed by the
+    pool; both are rejected as ``timeout`` and the good files load exactly."""
+    drop, db = tmp_path / "drop", tmp_path / "w.duckdb"
+    drop.mkdir()
+    for name in ("longwan-2023.txt", "yinzhou-2023.pdf"):
+        shutil.copyfile(SEEDS / name, drop / name)
+    for name in ("sleepy-hang.txt", "stuck-hang.txt"):
+        (drop / name).write_bytes((SEEDS / "weibin-2023.txt").read_bytes() + name.encode())
+    monkeypatch.setenv("XXGK_FAULT_INJECT", "hang:sleepy-,stuck:stuck-")
+    summary = run_ingest(drop, db, file_timeout=3)
+    docs = documents_by_name(db)
+    for name in ("sleepy-hang.txt", "stuck-hang.txt"):
+        assert (docs[name]["status"], docs[name]["reason_code"]) == ("rejected", "timeout"), docs[name]
+        assert "cap of 3 s" in docs[name]["reason"]
+    for name in ("longwan-2023.txt", "yinzhou-2023.pdf"):
+        assert docs[name]["status"] == "loaded", docs[name]["reason"]
+        assert_facts_match_truth(db, docs[name]["report_id"], SEEDS / name)
+    assert (summary["loaded"], summary["rejected"]) == (2, 2)

@@ -69,6 +69,11 @@ def run_report_markdown(summary: dict[str, Any], failed_checks: Sequence[FailedC
     lines += ["", f"## Deferred: still being written, left for the next run ({len(deferrals)})", ""]
     lines += [f"- `{_rel(p, root)}`" for p in deferrals[:MAX_ROWS]] or ["None."]
 
+    skipped = summary.get("skipped", [])
+    if skipped:  # entries never opened: links leaving the drop directory, FIFOs, devices, dangling links
+        lines += ["", f"## Skipped, not read ({len(skipped)})", ""]
+        lines += _table(("entry", "reason"), [[_rel(path, root), reason] for path, reason in skipped])
+
     lines += ["", f"## Failed checks of the reports loaded ({len(failed_checks)})", ""]
     if failed_checks:
         rows = [
