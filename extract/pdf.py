@@ -28,13 +28,14 @@ finding); a text layer made of ``(cid:NNN)`` placeholders (fonts without a Unico
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 import statistics
 import zlib
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -189,7 +190,7 @@ def read(path: Path) -> Document:
         pdf = pdfplumber.open(path)
     except PdfminerException as exc:
         raise _open_error(exc) from exc
-    with pdf:
+    with _closing(pdf):
         meta = _metadata(pdf.metadata)
         try:
             plumber_pages = pdf.pages
@@ -225,6 +226,24 @@ def read(path: Path) -> Document:
     if n_cid > n_chars / 2:
         raise _cid_error()
     return Document(blocks=_assemble(pages), format="pdf", meta=meta)
+
+
+@contextlib.contextmanager
+def _closing(pdf: Any) -> Iterator[None]:
+    """Close ``pdf`` on the way out without letting the close raise.
+
+    pdfplumber's own ``close`` walks the page tree again to close each page; on a PDF whose page tree
+    is damaged that walk raises a second time, and that exception would replace the ``CorruptFile``
+    the reader raised for the same damage (a ``parser_error`` instead of a clear rejection)."""
+    try:
+        yield
+    finally:
+        try:
+            pdf.close()
+        except (PdfminerException, *_PARSE_ERRORS):
+            stream = getattr(pdf, "stream", None)
+            if stream is not None and not getattr(pdf, "stream_is_external", False):
+                stream.close()
 
 
 def _cid_error() -> NoTextLayer:
