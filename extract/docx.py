@@ -90,7 +90,7 @@ def read(path: Path) -> Document:
         # python-docx parses every XML part here; nothing after this touches the ZIP again.
         doc = docx.Document(str(path))
         title = (doc.core_properties.title or "").strip()
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as exc:
         # OSError: a local header offset past the end of a truncated or spliced file (seek fails)
         raise CorruptFile(f"damaged ZIP member ({exc})") from exc
     except PackageNotFoundError as exc:
@@ -123,7 +123,7 @@ def check_package(path: Path) -> None:
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
         raise CorruptFile(f"damaged ZIP container ({exc}); the file may be truncated") from exc
     if len(infos) > MAX_MEMBERS:
         raise TooLarge(f"ZIP package has {len(infos)} members (limit {MAX_MEMBERS})")

@@ -194,7 +194,7 @@ def read(path: Path) -> Document:
         meta = _metadata(pdf.metadata)
         try:
             plumber_pages = pdf.pages
-        except PdfminerException as exc:
+        except (PdfminerException, *_PARSE_ERRORS) as exc:  # e.g. a MediaBox holding a string
             raise CorruptFile(f"the page tree cannot be read ({_cause(exc)})") from exc
         meta["pages"] = str(len(plumber_pages))
         pages: list[_Page] = []

@@ -54,7 +54,9 @@ def _sniff_zip(path: Path) -> str:
     try:
         with zipfile.ZipFile(path) as zf:
             names = set(zf.namelist())
-    except zipfile.BadZipFile as exc:
+    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
+        # NotImplementedError: zipfile's answer to a directory entry claiming a ZIP version or feature
+        # it does not know, which in a .docx means a damaged directory
         raise CorruptFile(f"damaged ZIP container ({exc}); a .docx may be truncated") from exc
     if "word/document.xml" in names:
         return "docx"
