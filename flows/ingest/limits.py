@@ -12,7 +12,10 @@ child process a Dask task parses in:
   (``RLIMIT_AS`` alone) was measured to crash CPython itself (a segfault unwinding pdfminer) on a page
   of a million glyphs. A single C call can outrun the watchdog (zlib inflating a 500 MB stream in one
   go), so ``RLIMIT_AS`` stays as the hard backstop, ``AS_HEADROOM_MB`` above the watchdog's cap: there
-  the allocation fails with ``MemoryError``. Both become ``resource_limit``; a library that crashes
+  the allocation fails with ``MemoryError``. That limit counts reserved, not resident, memory: a
+  damaged file that makes a library reserve more than the cap in one go (pdfminer reading a stream
+  whose ``/Length`` claims a gigabyte) is rejected even though the pages would never be touched.
+  Both become ``resource_limit``; a library that crashes
   rather than fail its allocation loses its worker, which the pool reports as ``worker_crashed``.
 - **Time**: a ``SIGALRM`` timer per file raises ``FileTimeout`` (a BaseException, so no library's
   ``except Exception`` swallows it), which becomes ``timeout``. A parse stuck inside C code that never
