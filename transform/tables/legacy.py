@@ -22,7 +22,15 @@ from functools import cache
 from extract.model import Cell, Table
 from transform.labels import fold, norm
 from transform.report import Fact
-from transform.tables.common import make_fact, printed
+from transform.tables.common import (
+    UnmappedKeys,
+    label_key,
+    make_fact,
+    make_unmapped_fact,
+    printed,
+    prints_value,
+)
+from transform.values import parse_value
 from transform.vocab import read_rows, vocab
 
 _TOP = re.compile(r"^[一二三四五六七八九十]+[、.．]")
@@ -44,9 +52,10 @@ def _index() -> dict[str, list[tuple[tuple[str, ...], str]]]:
 def map_legacy(tables: list[Table], warnings: list[str]) -> tuple[list[Fact], str | None]:
     index = _index()
     facts: dict[str, Fact] = {}
+    keys = UnmappedKeys()
     for table in tables:
         if _is_lp(table):
-            for fact in _map_lp(table, index, warnings):
+            for fact in _map_lp(table, index, warnings, keys):
                 facts.setdefault(f"{fact.code}|{fact.party}", fact)
             continue
         label_col, unit_col, value_col = 0, None, None
@@ -64,24 +73,44 @@ def map_legacy(tables: list[Table], warnings: list[str]) -> tuple[list[Fact], st
             if not row or not row[label_col].text.strip():
                 continue
             label_cell = row[label_col]
-            if _TOP.match(fold(label_cell.text)):
-                top = norm(label_cell.text)
+            is_top = bool(_TOP.match(fold(label_cell.text)))
+            if is_top:
+                top = label_cell.text
             vi = value_col if value_col is not None and value_col < len(row) else len(row) - 1
             if vi <= label_col:
                 continue
             unit = fold(row[unit_col].text) if unit_col is not None and unit_col < len(row) else ""
             candidates = index.get(norm(label_cell.text), [])
             if len(candidates) > 1:
-                candidates = [c for c in candidates if c[0][0] == top] or candidates[:0]
-            if not candidates:
-                if unit not in ("--", "-", "") and row[vi].text.strip() not in ("",):
-                    warnings.append(f"legacy table: unknown row {printed(label_cell.text)!r} skipped")
-                continue
-            path, code = candidates[0]
+                candidates = [c for c in candidates if c[0][0] == norm(top)] or candidates[:0]
+            code = candidates[0][1] if candidates else _free_variant(norm(label_cell.text))
             raw = printed(label_cell.text)
+            if code is None:
+                if prints_value(row[vi]):
+                    path = [label_cell.text] if is_top or not top else [top, label_cell.text]
+                    code = keys.claim(label_key(path))
+                    facts[code] = make_unmapped_fact(
+                        "legacy",
+                        code,
+                        "_",
+                        row[vi],
+                        table,
+                        " > ".join(printed(t) for t in path),
+                        "legacy",
+                        "" if unit in ("--", "-") else unit,
+                    )
+                    warnings.append(f"legacy table: row {raw!r} is not in the dictionary: loaded as {code!r}")
+                continue
             if code not in facts:
                 facts[code] = make_fact("legacy", code, "_", row[vi], table, raw, "legacy")
     return list(facts.values()), ("legacy" if facts else None)
+
+
+def _free_variant(label: str) -> str | None:
+    """A variant label of legacy_variants.csv that needs no enclosing group row (provincial forms print
+    their own wording under the national 统计指标 · 单位 · 统计数 header too)."""
+    free = [code for code, ctx in _variants().rows.get(label, []) if not ctx]
+    return free[0] if free else None
 
 
 # --- LP local forms ----------------------------------------------------------------------------------
@@ -131,11 +160,14 @@ def _is_lp(table: Table) -> bool:
     return False
 
 
-def _map_lp(table: Table, index: dict, warnings: list[str]) -> list[Fact]:
+def _map_lp(table: Table, index: dict, warnings: list[str], keys: UnmappedKeys) -> list[Fact]:
     v = _variants()
     value_cols: list[tuple[int, str]] = []
     """(grid column for exact grids, offset from the row end otherwise; party)."""
     chain: list[str] = []
+    labels: dict[str, str] = {}
+    """group code → its label as printed last (the parents of an unmapped row, as printed)."""
+    top = ""
     out: list[Fact] = []
     for row in table.rows:
         if not any(c.text.strip() for c in row):
@@ -150,20 +182,52 @@ def _map_lp(table: Table, index: dict, warnings: list[str]) -> list[Fact]:
             continue
         label_cell = row[0]
         code = _lp_code(norm(label_cell.text), chain, index)
+        cells = [(_cell_at(table, row, col), party) for col, party in value_cols]
         if code is None:
-            if any(
-                _cell_at(table, row, col) is not None and _cell_at(table, row, col).text.strip()
-                for col, _ in value_cols
-            ):
-                warnings.append(f"legacy table: unknown row {printed(label_cell.text)!r} skipped")
+            is_top = bool(_TOP.match(fold(label_cell.text)))
+            if is_top:  # a numbered top-level heading closes every open group
+                chain.clear()
+                top = label_cell.text
+            if any(prints_value(cell) for cell, _ in cells):
+                path = [top] if top and not is_top else []
+                path += [labels[c] for c in chain] + [label_cell.text]
+                ucode = keys.claim(label_key(path))
+                raw = " > ".join(printed(t) for t in path)
+                unit = _unit_of(row, value_cols, table)
+                out.extend(
+                    make_unmapped_fact("legacy", ucode, party, cell, table, raw, "legacy", unit)
+                    for cell, party in cells
+                    if cell is not None or len(row) >= 2
+                )
+                warnings.append(
+                    f"legacy table: row {printed(label_cell.text)!r} is not in the dictionary: loaded as {ucode!r}"
+                )
             continue
         _follow(chain, code, v)
-        for col, party in value_cols:
-            cell = _cell_at(table, row, col)
+        if _TOP.match(fold(label_cell.text)):
+            top = ""  # a known numbered row opens a new part; as a group it is in the chain
+        if code in v.groups:
+            labels[code] = label_cell.text
+        for cell, party in cells:
             if cell is None and len(row) < 2:
                 continue
             out.append(make_fact("legacy", code, party, cell, table, printed(label_cell.text), "legacy"))
     return out
+
+
+def _unit_of(row: list[Cell], value_cols: list[tuple[int, str]], table: Table) -> str:
+    """The printed unit of a row (the second cell, before the first value column), or '' when the form
+    prints none there or prints a dash."""
+    first = min(col for col, _ in value_cols)
+    if table.grid == "exact":
+        cells = [c for c in row[1:] if c.col < first]
+    else:
+        cells = row[1 : len(row) + first]
+    for c in cells:
+        t = fold(c.text)
+        if t and not t.isdigit() and parse_value(t).state == "na_text":
+            return t
+    return ""
 
 
 def _cell_at(table: Table, row: list[Cell], col: int) -> Cell | None:
