@@ -10,6 +10,7 @@ from transform.narrative_numbers import narrative_numbers
 from transform.report import NotAReport, Report
 from transform.sections import split_sections
 from transform.tables.classify import group_tables
+from transform.unread import TABLES_UNREAD, tables_unread
 from transform.tables.legacy import map_legacy
 from transform.tables.t2 import map_t2
 from transform.tables.t3 import map_t3
@@ -41,7 +42,10 @@ def build_report(doc: Document) -> Report:
             "not a 政府信息公开工作年度报告"
         )
     narrative_only = not facts and not groups
-    if narrative_only:
+    unread = tables_unread(doc, groups, facts)
+    if unread is not None:
+        warnings.append(f"tables_unread: {unread.detail}")
+    elif narrative_only:
         warnings.append("no statistics table found: narrative only")
     # figures the prose states (txt_* facts, table_id 'text') and rule N-2, read after the tables
     text_facts, text_checks = narrative_numbers(sections, facts)
@@ -61,6 +65,8 @@ def build_report(doc: Document) -> Report:
     )
     # the report's own arithmetic, last: on every fact (narrative ones too); fills what hard rules determine
     evaluate_report(report)
+    if unread is not None and not any(c.rule_id == TABLES_UNREAD for c in report.checks):
+        report.checks.append(unread)
     return report
 
 

@@ -10,7 +10,9 @@ Formula language of rules.csv (transform/data/rules.csv, semantics in shared/dom
   comparison with a tolerance;
 - ``… for X in {a, b}`` expands a family: every ``_``-separated segment ``X`` of a code is replaced;
 - ``code(t)``/``(t+1)`` mark cross-year rules: those are SQL views (sql/views/020_cross_year_checks.sql);
-- ``=>`` marks an implication about narrative wording (N-2): evaluated by transform.narrative_numbers.
+- ``=>`` marks an implication about narrative wording (N-2): evaluated by transform.narrative_numbers;
+- a scope starting ``document`` marks a rule about the document as a whole (``tables_unread``): its
+  formula is prose, evaluated by transform.unread.
 
 The table a rule concerns is the first ``t2``/``t3``/``t4``/``legacy`` named in its scope (``text <-> t3``
 concerns t3); it applies to a report when the generation of that table is one of the rule's generations.
@@ -263,6 +265,9 @@ def rule_set() -> RuleSet:
             continue
         if "=>" in r["formula"]:
             skipped.append((r["rule_id"], "narrative implication: transform.narrative_numbers"))
+            continue
+        if r["scope"].startswith("document"):
+            skipped.append((r["rule_id"], "document-level: transform.unread"))
             continue
         table = _table_of(r["scope"])
         if table is None:
