@@ -10,11 +10,11 @@ from transform.narrative_numbers import narrative_numbers
 from transform.report import NotAReport, Report
 from transform.sections import split_sections
 from transform.tables.classify import group_tables
-from transform.unread import TABLES_UNREAD, tables_unread
 from transform.tables.legacy import map_legacy
 from transform.tables.t2 import map_t2
 from transform.tables.t3 import map_t3
 from transform.tables.t4 import map_t4
+from transform.unread import TABLES_UNREAD, tables_unread
 
 
 def build_report(doc: Document) -> Report:
