@@ -17,6 +17,8 @@
 --   all_observed      cells read over every printed table that has an official layout
 --   all_expected      cells of those layouts
 --   imputed_cells     cells (any party) filled by a rule (facts.state = 'imputed')
+--   unmapped_cells    cells (any party, any state) of rows the dictionary does not know, loaded under an
+--                     'unmapped:' code; never part of the observed counts above
 CREATE OR REPLACE TABLE model_report_quality AS
 WITH
 report_rows AS (
@@ -107,9 +109,12 @@ completeness_by_report AS (
 ),
 
 imputed AS (
-    SELECT f.report_id, count(*) AS imputed_cells
+    SELECT
+        f.report_id,
+        count(*) FILTER (WHERE f.state = 'imputed') AS imputed_cells,
+        count(*) FILTER (WHERE starts_with(f.code, 'unmapped:')) AS unmapped_cells
     FROM facts AS f
-    WHERE f.state = 'imputed'
+    WHERE f.state = 'imputed' OR starts_with(f.code, 'unmapped:')
     GROUP BY f.report_id
 )
 
@@ -125,7 +130,8 @@ SELECT
     k.legacy_expected,
     k.all_observed,
     k.all_expected,
-    coalesce(i.imputed_cells, 0) AS imputed_cells
+    coalesce(i.imputed_cells, 0) AS imputed_cells,
+    coalesce(i.unmapped_cells, 0) AS unmapped_cells
 FROM report_rows AS r
 LEFT JOIN completeness_by_report AS k USING (report_id)
 LEFT JOIN imputed AS i USING (report_id);

@@ -29,6 +29,8 @@
 --   legacy_completeness      legacy_observed / legacy_expected
 --   completeness             all observed / all expected cells over the tables with a known layout
 --   imputed_cells            cells filled by a consistency rule (facts.state = imputed), any table
+--   unmapped_cells           printed cells of rows the dictionary does not know, loaded under an 'unmapped:'
+--                            code (any table, party and state); not counted as observed above, never in v_rep
 --   narrative_checked        N-1 narrative figures compared with the tables
 --   narrative_mismatches     N-1 comparisons that fail
 --   mandated_generation      layout the year requires: legacy (≤ 2018), g19 (2019–2020), g21 (2021 on)
@@ -72,6 +74,7 @@ SELECT
     k.legacy_observed / k.legacy_expected AS legacy_completeness,
     k.all_observed / nullif(k.all_expected, 0) AS completeness,
     coalesce(k.imputed_cells, 0) AS imputed_cells,
+    coalesce(k.unmapped_cells, 0) AS unmapped_cells,
     coalesce(c.narrative_checked, 0) AS narrative_checked,
     coalesce(c.narrative_mismatch, 0) AS narrative_mismatches,
     r.mandated_generation,

@@ -82,10 +82,11 @@ def map_t2(tables: list[Table], warnings: list[str]) -> tuple[list[Fact], str | 
             if row_label is None:
                 # a row the dictionary does not know: every value cell loads under an unmapped code
                 if any(prints_value(c) for c, _ in row_cells):
-                    for cell, head in row_cells:
-                        unmapped.append(_unmapped(keys, cell, table, label_cell, head, block))
+                    new = [_unmapped(keys, cell, table, label_cell, head, block) for cell, head in row_cells]
+                    unmapped.extend(new)
                     warnings.append(
-                        f"table 2: row {printed(label_cell.text)!r} is not in the dictionary: loaded unmapped"
+                        f"table 2: row {printed(label_cell.text)!r} is not in the dictionary: loaded as "
+                        + ", ".join(repr(f.code) for f in new)
                     )
                 continue
             for cell, head in row_cells:
