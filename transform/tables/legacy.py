@@ -11,6 +11,12 @@ the labels of ``data/legacy_variants.csv``: short channel and reason labels (当
 different things under different parents, so a variant row may name the group row it must sit under
 (its ``context``), tracked as the chain of group rows above. Every value column becomes a fact of the
 same code, told apart by ``party``: ``_`` for the period, ``ytd`` (本年累计) or ``cumulative`` (历年累计).
+The provincial 2008-2013 forms (a ``<year>年度`` column beside 历年累计, or the national header over their own
+rows) are read the same way; their context-free variant labels also resolve under the national header.
+
+A row neither dictionary knows that prints a number is loaded under ``unmapped:`` + its label path (the last
+numbered part heading, the open group rows, the row itself; see ``transform.tables.common.label_key``), every
+value column of it, with a warning: a printed number is never dropped.
 """
 
 from __future__ import annotations

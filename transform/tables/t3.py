@@ -3,6 +3,9 @@
 Row labels are resolved with their context (a level-3 label such as 1.属于国家秘密 belongs to the last
 level-2 group seen, whatever cell it was printed in), so merged label cells, lost merged cells and
 labels broken over lines all lead to the same path. Columns come from the reconstructed header.
+
+A row whose own label is not in the dictionary is never read as the row above it: when it prints a number it
+loads under ``unmapped:`` + the path of the groups above it and its label, one fact per applicant column.
 """
 
 from __future__ import annotations
