@@ -2,7 +2,7 @@
 
 - Rows the dictionary does not know load under ``unmapped:<normalised label path>`` with their value,
   state and unit (two provincial 2008-2013 legacy forms in DOCX/HTML/TXT, tests/fixtures/legacy_variants;
-  a G21 seed page with three rows added to tables 二 and 三, tests/fixtures/unmapped). Their truth files
+  a G21 seed page with rows added to tables 二 and 三 and a column to table 四, tests/fixtures/unmapped). Their truth files
   give every printed cell, the unmapped ones under the code the loader must give them.
 - Unmapped cells feed no rule, no v_rep column, no sum: the G21 page's checks are exactly the seed's.
 - A document that shows statistics but yields no table fact carries the failing hard check
@@ -159,6 +159,8 @@ def test_g21_added_rows_load_unmapped_and_nothing_else_changes() -> None:
     assert [
         f.raw_label for f in report.facts if f.code == "unmapped:申请人撤回申请" and f.party == "total"
     ] == ["五、申请人撤回申请 > 申请人情况 > 总计"]
+    t4 = [(f.raw_label, f.generation) for f in report.facts if f.code == "unmapped:行政复议 > 撤回申请"]
+    assert t4 == [("行政复议 > 撤回申请", "g19")]
 
 
 # ---- tables_unread --------------------------------------------------------------------------------------
@@ -299,6 +301,24 @@ def test_v_rep_never_adds_an_unmapped_cell(warehouse: dict[str, Any]) -> None:
     ]
     columns = query(db, "SELECT column_name FROM information_schema.columns WHERE table_name = 'v_rep'")
     assert [c for (c,) in columns if "unmapped" in c] == []
+
+
+def test_v_unmapped_lists_the_cells_to_map(warehouse: dict[str, Any]) -> None:
+    from tests.test_ingest import query
+
+    db, ids = warehouse["db"], warehouse["ids"]
+    expected = [
+        (ids[name], code.removeprefix("unmapped:"), party, value, state)
+        for name in DROP
+        if "no-table" not in name
+        for code, party, value, state in _expected_of(name)
+        if code.startswith("unmapped:")
+    ]
+    got = query(db, "SELECT report_id, label_path, party, value, state FROM v_unmapped")
+    assert sorted(got, key=str) == sorted(expected, key=str)
+    # 2012: 4 rows x (year, cumulative); 2009: 3 rows; G21 page: 1 (二) + 2 rows x 7 columns (三) + 1 (四)
+    tables = dict(query(db, "SELECT table_id, count(*) FROM v_unmapped GROUP BY table_id"))
+    assert tables == {"legacy": 8 + 3, "t2": 1, "t3": 14, "t4": 1}
 
 
 def test_unread_report_is_a_failing_check_in_the_warehouse(warehouse: dict[str, Any]) -> None:
