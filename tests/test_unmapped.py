@@ -126,6 +126,18 @@ def test_provincial_rows_map_to_their_own_codes(fmt: str) -> None:
     assert all(vocab().metrics[c].table == "legacy" for c in NEW_CODES)
 
 
+def test_form_headed_xiangmu_is_a_statistics_table_by_its_cumulative_column(tmp_path: Path) -> None:
+    """The label column headed 项目 / 单位 instead of 指标名称 / 计量单位: the 历年累计 column alone tells the
+    table is a local 统计表, and it loads exactly as the original."""
+    page = (LEGACY / "lp-province-2012.html").read_text(encoding="utf-8")
+    assert page.count(">指标名称<") == 1 and page.count(">计量单位<") == 1
+    variant = tmp_path / "lp-province-2012.xiangmu.html"
+    variant.write_text(page.replace(">指标名称<", ">项目<").replace(">计量单位<", ">单位<"), encoding="utf-8")
+    t = fixture_truth(LEGACY / "lp-province-2012.truth.json")
+    expected = sorted(((f["code"], f["party"], f["value"], f["state"]) for f in t["facts"]), key=str)
+    assert sorted(table_facts(build_report(extract_file(variant))), key=str) == expected
+
+
 def test_unmapped_cells_feed_no_rule() -> None:
     """The 电话申请 channel (2 of 38) sits beside the mapped channels; no rule sees it."""
     for doc_id in PROVINCIAL:

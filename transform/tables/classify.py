@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from extract.model import Table
 from transform.labels import fold, norm
+from transform.tables.legacy import is_cumulative_header
 from transform.vocab import vocab
 
 _T2_MARKERS = {"信息内容"}
@@ -37,7 +38,7 @@ def classify(table: Table) -> str | None:
                 scores["t3"] += 1
             if v.canon("t4", "col", n) in _T4_MARKERS:
                 scores["t4"] += 1
-            if n in _LEGACY_MARKERS or "统计表" in n:
+            if n in _LEGACY_MARKERS or "统计表" in n or is_cumulative_header(cell.text):
                 scores["legacy"] += 2
     best = max(scores, key=lambda k: scores[k])
     return best if scores[best] >= 2 else None

@@ -156,12 +156,18 @@ def _party_of(text: str) -> str | None:
     return None
 
 
+def is_cumulative_header(text: str) -> bool:
+    """本年累计 / 历年累计 (legacy_variants.csv columns of party ytd / cumulative): only the local legacy forms
+    head a value column so, which tells a 统计表 whose label column is headed 项目 rather than 指标名称."""
+    return _party_of(text) in ("ytd", "cumulative")
+
+
 def _is_lp(table: Table) -> bool:
     """Header words of an LP form: 指标名称 / 代码, or a cumulative value column."""
     for row in table.rows[:4]:
         for cell in row:
             n = norm(cell.text)
-            if n in _variants().markers or _party_of(cell.text) in ("ytd", "cumulative"):
+            if n in _variants().markers or is_cumulative_header(cell.text):
                 return True
     return False
 
