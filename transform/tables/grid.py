@@ -78,10 +78,30 @@ def align_values(table: Table, row: list[Cell], leaves: list[Leaf]) -> tuple[lis
         if len(set(cols)) == k and all(col in by_col for col in cols):
             first = min(cols)
             return [by_col[col] for col in cols], [c for c in row if c.col < first]
+    row = _without_trailing_spacers(row, k)
     values = list(row[-k:])
     if len(row) < k or any(_is_label(c.text) for c in values):
         return [None] * k, list(row)  # fewer value cells than columns: which one is lost is unknown
     return values, list(row[:-k])
+
+
+def _without_trailing_spacers(row: list[Cell], k: int) -> list[Cell]:
+    """A text row that ends in empty cells after exactly ``k`` printed values right of its label (or of the
+    empty cells a label spans; a TAB closing the line, a cell-per-line export's spacer) has those trailing
+    empties as layout, not as columns: aligning from the right would push the first printed value into the
+    label and read a blank 总计.
+    A row whose last column is really blank prints fewer than ``k`` values there and is left as it is."""
+    end = len(row)
+    while end > 0 and not row[end - 1].text.strip():
+        end -= 1
+    if end == len(row) or end < k + 1:
+        return row
+    run = row[end - k : end]
+    before = row[end - k - 1].text
+    spans_label = _is_label(before) or not before.strip()
+    if spans_label and all(c.text.strip() and not _is_label(c.text) for c in run):
+        return row[:end]
+    return row
 
 
 def align_short_row(row: list[Cell], leaves: list[Leaf]) -> tuple[list[Cell | None], list[Cell]] | None:

@@ -122,6 +122,15 @@ def map_t3(tables: list[Table], warnings: list[str]) -> tuple[list[Fact], str | 
                     continue
                 ctx = ctx[: level - 1] + [label]
                 ctx_printed = ctx_printed[: level - 1] + [printed(cell.text)]
+            stray = [c for c in labels if parse_value(c.text).state == "number"]
+            if stray and any(c is not None for c in values):
+                # a number left of the row's value columns (a row printing more cells than the table has
+                # columns): which column it belongs to is unknown, so it is not loaded, but never silently
+                warnings.append(
+                    f"table 3: row {' '.join(printed(c.text) for c in labels if c not in stray)!r} prints "
+                    f"{len(stray)} value(s) ({', '.join(printed(c.text) for c in stray)}) beyond its {len(leaves)} "
+                    "columns; not loaded"
+                )
             words = [c for c in labels if parse_value(c.text).state == "na_text"]
             own = words[-1] if words else labels[-1]
             own_unknown = bool(words) and _row_label(v, own.text) is None
