@@ -23,9 +23,7 @@ class Leaf:
     cell: Cell
 
 
-def flatten_header(
-    rows: list[list[tuple[str, Cell]]], tree: dict[str, list[str]]
-) -> list[Leaf]:
+def flatten_header(rows: list[list[tuple[str, Cell]]], tree: dict[str, list[str]]) -> list[Leaf]:
     """Turn nested header rows into the ordered list of leaf columns.
 
     ``rows`` hold (canonical label, cell) tokens per header row, in reading order, unknown words removed.
