@@ -1,4 +1,4 @@
-"""The analyst views of sql/views/1xx_*.sql over real ingests (issue 4 parts 1 and 4, issue 3 part 4).
+"""The analyst views of sql/views/1xx_*.sql over real ingests.
 
 ``seed_run``: the docx of each of the five seeds (every seed current); ``corpus_run``: the whole corpus.
 Exact values come from the seeds' truth files (tests/corpus/seeds/*.truth.json), never from the views.
@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parents[1]
 VIEWS_DIR = REPO / "sql" / "views"
 YINZHOU = "330212:卫生健康局"
 
-# derived code -> its terms (REFERENCE §3.3/§3.4; rules DEF-*, T3-C, T4-B)
+# derived code -> its terms (rules DEF-*, T3-C, T4-B of transform/data/rules.csv)
 DERIVED = {
     "out_den": [
         "out_den_secret", "out_den_law", "out_den_3s1s", "out_den_3rdparty",
@@ -354,7 +354,7 @@ def test_every_view_selects_on_the_corpus(corpus_run: dict[str, Any]) -> None:
 
 
 def test_every_view_selects_on_an_empty_warehouse(tmp_path: Path) -> None:
-    from flows.warehouse import open_warehouse
+    from flows.warehouse.writer import open_warehouse
 
     with open_warehouse(tmp_path / "empty.duckdb") as wh:
         for view in own_views():
@@ -371,7 +371,7 @@ def test_every_view_selects_on_an_empty_warehouse(tmp_path: Path) -> None:
 
 
 def test_dictionaries_are_loaded_once_per_open(tmp_path: Path) -> None:
-    from flows.warehouse import open_warehouse
+    from flows.warehouse.writer import open_warehouse
 
     metrics = list(csv.DictReader((REPO / "transform" / "data" / "metrics.csv").open(encoding="utf-8")))
     rules = list(csv.DictReader((REPO / "transform" / "data" / "rules.csv").open(encoding="utf-8")))
@@ -388,7 +388,7 @@ def test_dictionaries_are_loaded_once_per_open(tmp_path: Path) -> None:
 
 
 def test_dictionary_documents_everything_and_is_up_to_date() -> None:
-    from flows.dictionary import DOC_PATH, live_schema, render, undocumented
+    from flows.analyst.docs import DOC_PATH, live_schema, render, undocumented
 
     relations, con = live_schema()
     con.close()
@@ -400,7 +400,7 @@ def test_dictionary_documents_everything_and_is_up_to_date() -> None:
             )
     text = render()
     assert DOC_PATH.read_text(encoding="utf-8") == text, (
-        "docs/dictionary.md is stale: python -m flows.dictionary"
+        "docs/dictionary.md is stale: python -m flows.analyst.docs"
     )
     metrics = list(csv.DictReader((REPO / "transform" / "data" / "metrics.csv").open(encoding="utf-8")))
     assert all(f"| `{m['code']}` |" in text for m in metrics)

@@ -1,6 +1,6 @@
 """rules.csv → equations the check engine can evaluate (parsed from the formula text, never hand-coded).
 
-Formula language of rules.csv (transform/data/rules.csv, semantics in shared/domain/README.md):
+Formula language of rules.csv (transform/data/rules.csv):
 
 - sides joined by ``=``, ``>=`` or ``<=``; a rule may chain them (``max(a, b) <= x <= a + b``);
 - a side is a sum/difference of metric codes; ``code (party)`` pins a t3 code to one applicant column

@@ -1,5 +1,5 @@
 -- model_series — part of the materialised fact model: the harmonised long series h_* across the 2019
--- break (REFERENCE §4; definitions and grades in series_dictionary, loaded from transform/data/series.csv). One row per current report × series with a
+-- break (definitions and grades in series_dictionary, loaded from transform/data/series.csv). One row per current report × series with a
 -- known value: G19/G21 values come from the report's tables (G wins when a transition report also
 -- attaches a legacy 统计表), earlier years from the L16 统计表 codes, or the LP-form codes where the
 -- series has an LP source (series_dictionary.lp_source; none ⇒ no LP value). h_ogi_fee compares the

@@ -1,4 +1,4 @@
--- The run record (issue 5): ingest_runs (005) extended in place, so that warehouses created before
+-- The run record: ingest_runs (005) extended in place, so that warehouses created before
 -- these columns existed keep working — their old rows simply have NULLs here.
 ALTER TABLE ingest_runs ADD COLUMN IF NOT EXISTS flow_run_id VARCHAR;       -- Prefect flow run (links to the UI and the run's artifact)
 ALTER TABLE ingest_runs ADD COLUMN IF NOT EXISTS status VARCHAR;            -- completed | failed

@@ -1,4 +1,4 @@
--- v_disclosure — outcome metrics of table 三 (REFERENCE §7.2), one row per current report with a G19/G21
+-- v_disclosure — outcome metrics of table 三, one row per current report with a G19/G21
 -- table 三. Every rate sits next to its denominator (*_n). A rate is NULL — never 0 — when its
 -- denominator is 0 or unknown, or a numerator term is unknown (blank / dash). small_* flags mark
 -- denominators below 5, where a rate is anecdotal. Values are the 总计 column.

@@ -1,5 +1,5 @@
--- v_disputes — administrative reconsideration (行政复议) and litigation (行政诉讼) of table 四 (REFERENCE
--- §7.3), one row per current report with a G19/G21 table 四. Rates sit next to their denominators (*_n),
+-- v_disputes — administrative reconsideration (行政复议) and litigation (行政诉讼) of table 四,
+-- one row per current report with a G19/G21 table 四. Rates sit next to their denominators (*_n),
 -- are NULL when the denominator is 0 or unknown, and small_* flags mark denominators below 5.
 -- "Concluded" rates leave pending (尚未审结) cases out of the denominator.
 --

@@ -1,5 +1,5 @@
--- v_enforcement — licensing, penalties, coercion, normative documents and administrative fees of table 二
--- (REFERENCE §7.4), one row per current report with a G19/G21 table 二. Changes are against the agency's
+-- v_enforcement — licensing, penalties, coercion, normative documents and administrative fees of table 二,
+-- one row per current report with a G19/G21 table 二. Changes are against the agency's
 -- report of the previous year only (prev_year = year − 1; NULL otherwise). lic/pen/coe decisions chain
 -- G19 ↔ G21 (grade A−). fee_amount (G21, 万元) is the agency's administrative fees and is never chained
 -- with the G19 fee item counts (not comparable); it is not the OGI information-processing fee.

@@ -1,4 +1,4 @@
--- v_quality — report quality per current report (REFERENCE §7.5, CASS-style): the report's own arithmetic
+-- v_quality — report quality per current report (in the manner of the CASS transparency index): the report's own arithmetic
 -- (checks), completeness of each printed table against its official layout (stg_expected_cells),
 -- cells filled by a rule (state imputed), narrative-vs-table mismatches (rule N-1) and whether each table
 -- uses the layout mandated for the year. Observed = printed with a number, a dash or a text such as 无
