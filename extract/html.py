@@ -74,6 +74,7 @@ _CJK_WRAP = re.compile(f"(?<=[{_CJK}])[ \t\r\n\f]*\n[ \t\r\n\f]*(?=[{_CJK}])")
 _SPACES = re.compile("[ \t\r\n\f]+")
 _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
+_BODY_TAG = re.compile(r"<body[\s>]", re.I)
 _META_CHARSET = re.compile(rb"<meta[^>]+?charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.I)
 _CHARSET_ALIASES = {
     "gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "cp936": "gb18030", "windows-936": "gb18030",
@@ -148,7 +149,10 @@ def read(path: Path) -> Document:
     body = content_root.find("body")
     if body is None:
         body = content_root
-    container = find_container(body)
+    # A fragment (no <body> in the source: a CMS export, a JS string) is the article someone cut out;
+    # looking for a container inside it would drop what precedes the body box, such as its <h1> title.
+    is_fragment = _BODY_TAG.search(embedded if embedded is not None else text) is None
+    container = body if is_fragment else find_container(body)
     blocks = list(_blocks(container))
     for i, table in enumerate(b for b in blocks if isinstance(b, Table)):
         table.index = i

@@ -17,8 +17,9 @@ from extract import markdown as md_reader
 from extract.jsstring import embedded_markup, string_literals, unescape
 from extract.model import Paragraph, Table
 from extract.sniff import sniff_format, sniff_text
-from tests.corpus_index import CORPUS, as_printed, doc_id_of, expected_facts
+from tests.corpus_index import CORPUS, as_printed, doc_id_of, expected_facts, truth
 from transform import build_report
+from transform.report import Report
 
 FORMS = Path(__file__).parent / "fixtures" / "forms"
 FRAGMENTS = sorted((FORMS / "fragment").glob("*.html"))
@@ -27,18 +28,19 @@ MARKDOWN = sorted((FORMS / "markdown").glob("*.md"))
 PAGES = sorted([*(CORPUS / "seeds").glob("*.html"), *(CORPUS / "synthetic").glob("*.html")])
 
 
-def _facts_of(path: Path) -> tuple[set, int]:
+def _assert_truth(path: Path) -> Report:
+    """The table facts built from ``path`` equal its truth facts (the comparison of the truth tests)."""
     report = build_report(extract_file(path))
     table_facts = [f for f in report.facts if f.table_id != "text"]
-    return as_printed((f.table_id, f.code, f.party, f.value, f.state) for f in table_facts), len(table_facts)
-
-
-def _assert_truth(path: Path) -> None:
-    got, n = _facts_of(path)
+    got = as_printed((f.table_id, f.code, f.party, f.value, f.state) for f in table_facts)
     expected = expected_facts(doc_id_of(path))
     assert sorted(got - expected, key=str) == [], "facts not in the truth file"
     assert sorted(expected - got, key=str) == [], "truth facts not produced"
-    assert n == len(got), "duplicate facts"
+    assert len(table_facts) == len(got), "duplicate facts"
+    meta = truth(doc_id_of(path))["metadata"]
+    assert report.year == meta["year"]
+    assert [w for w in report.warnings if "table" in w] == []
+    return report
 
 
 def _load_generator():
@@ -81,7 +83,9 @@ def test_fragment_yields_truth(path: Path) -> None:
     head = path.read_bytes()[:4096].lower()
     assert b"<html" not in head and b"<body" not in head and b"charset" not in head
     assert sniff_format(path) == "html"
-    _assert_truth(path)
+    report = _assert_truth(path)
+    if path.read_bytes().startswith(b"<h1>"):  # the export kept the title above the body box
+        assert report.title == truth(doc_id_of(path))["metadata"]["title"]
 
 
 @pytest.mark.parametrize("path", JS_STRINGS, ids=lambda p: p.name)
@@ -266,13 +270,36 @@ def test_regression_law_title_is_not_the_agency_of_an_untitled_fragment() -> Non
     """A CMS export holds no title; 《中华人民共和国政府信息公开条例》 and 深化政府信息公开 were taken as the
     agency (中华人民共和国政府, …深化政府), and every untitled report of a year became one agency's versions.
     No agency (NULL agency_id, a lineage of its own) is the honest answer when the body names none."""
-    got = {
-        name: build_report(extract_file(FORMS / "fragment" / f"{name}.html")).agency
-        for name in ("s0001-hongshan-tyjrj-2022", "s0012-luquan-yjj-2020", "weibin-2023", "ninghai-2021")
+    reports = {
+        name: build_report(extract_file(FORMS / "fragment" / f"{name}.html"))
+        for name in (
+            "s0001-hongshan-tyjrj-2022",
+            "s0032-lianhu-sfj-2023",
+            "s0043-beilun-tjj-2018",
+            "ninghai-2021",
+        )
     }
-    assert got == {
+    assert {name: r.title for name, r in reports.items()} == dict.fromkeys(reports)
+    assert {name: r.agency for name, r in reports.items()} == {
         "s0001-hongshan-tyjrj-2022": "洪山区退役军人事务局",
-        "s0012-luquan-yjj-2020": "鹿泉区应急管理局",
-        "weibin-2023": None,
+        "s0032-lianhu-sfj-2023": "莲湖区司法局",
+        "s0043-beilun-tjj-2018": "北仑区统计局",
         "ninghai-2021": None,
     }
+
+
+def test_regression_fragment_title_above_the_body_box_is_kept(tmp_path: Path) -> None:
+    """The container search picked the hinted ``TRS_Editor`` box and dropped the ``<h1>`` before it; a
+    fragment is the article already, so it is read whole."""
+    path = tmp_path / "f.html"
+    path.write_text(
+        "<h1>某某县统计局2023年政府信息公开工作年度报告</h1>\n<div class=TRS_Editor><p>一、总体情况</p>"
+        "<p>本年度&nbsp;主动公开信息10条。</p><p>二、主动公开政府信息情况</p></div>",
+        encoding="utf-8",
+    )
+    assert [p.text for p in extract_file(path).paragraphs] == [
+        "某某县统计局2023年政府信息公开工作年度报告",
+        "一、总体情况",
+        "本年度 主动公开信息10条。",
+        "二、主动公开政府信息情况",
+    ]
