@@ -83,6 +83,12 @@ def parse(text: str) -> list[Block]:
             blocks += [Paragraph(text=ln, style=tok.tag) for ln in _lines(text_)]
             i += 3
             continue
+        elif tok.type == "paragraph_open" and _is_pipe_run(lines, tok.map):
+            # pipe rows without a delimiter row (a converter whose header row had one cell wrote it
+            # as a heading or a line of its own): a table all the same, with no header row
+            blocks.append(_table_from_lines(md, lines[tok.map[0] : tok.map[1]]))
+            i += 3
+            continue
         elif tok.type == "paragraph_open":
             text_ = _inline(md, tokens[i + 1])
             marker = _list_marker(tokens, i) if ordered and ordered[-1] else ""
@@ -152,12 +158,17 @@ def _html_extent(lines: list[str], line_map: list[int]) -> tuple[str, int]:
 
 
 def split_row(line: str) -> list[str]:
-    """Cells of a pipe-table source line (GFM: unescaped pipes split, outer pipes optional)."""
+    """Cells of a pipe-table source line: unescaped pipes split.
+
+    Outer pipes come in pairs: a row written with a leading pipe has a closing one, which ends the row
+    (GFM). A row written without outer pipes that still ends in one (``0 | 0 |``) printed an empty last
+    cell after it: reading that pipe as a closing one, as GFM does, loses the cell.
+    """
     line = line.strip()
     if line.startswith("|"):
         line = line[1:]
-    if line.endswith("|") and not line.endswith("\\|"):
-        line = line[:-1]
+        if line.endswith("|") and not line.endswith("\\|"):
+            line = line[:-1]
     return _PIPE.split(line)
 
 
@@ -168,8 +179,22 @@ def _pipe_table(md: MarkdownIt, lines: list[str], tokens: list[Token]) -> Table:
     header cell must not lose a printed number with it: each row is therefore split from its own source
     line and each cell rendered inline by markdown-it.
     """
-    raw_rows = [split_row(lines[t.map[0]]) for t in tokens if t.type == "tr_open" and t.map]
-    texts = [[clean_cell(_inline(md, _inline_token(md, cell))) for cell in row] for row in raw_rows]
+    return _table_from_lines(md, [lines[t.map[0]] for t in tokens if t.type == "tr_open" and t.map])
+
+
+def _is_pipe_run(lines: list[str], line_map: list[int] | None) -> bool:
+    """A paragraph whose lines are mostly pipe-table rows (two at least): the lines without a pipe are
+    rows of one cell, as a converter writes a caption row spanning the table."""
+    if not line_map:
+        return False
+    piped = sum(1 for line in lines[line_map[0] : line_map[1]] if len(split_row(line)) > 1)
+    return piped >= 2 and 2 * piped >= line_map[1] - line_map[0]
+
+
+def _table_from_lines(md: MarkdownIt, source_rows: list[str]) -> Table:
+    texts = [
+        [clean_cell(_inline(md, _inline_token(md, cell))) for cell in split_row(line)] for line in source_rows
+    ]
     if texts:
         texts = unflatten_header(texts[0]) + texts[1:]
     texts = join_split_rows(texts)

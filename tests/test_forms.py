@@ -58,7 +58,7 @@ def test_every_corpus_page_is_derived_in_every_form() -> None:
     assert len(ids) == 17
     assert sorted({doc_id_of(p) for p in FRAGMENTS}) == ids
     assert sorted(doc_id_of(p) for p in JS_STRINGS) == ids
-    for variant in ("multirow", "flat", "split", "htmltable"):
+    for variant in ("multirow", "flat", "split", "htmltable", "markdownify", "html2text"):
         assert sorted(doc_id_of(p) for p in MARKDOWN if p.name.split(".")[1] == variant) == ids
     # the GB2312/GBK pages (classic theme) are kept in their bytes' encoding and re-encoded to UTF-8
     assert sorted(p.name for p in FRAGMENTS if ".utf8." in p.name) == [
@@ -96,7 +96,22 @@ def test_js_string_yields_truth(path: Path) -> None:
     _assert_truth(path)
 
 
-@pytest.mark.parametrize("path", MARKDOWN, ids=lambda p: p.name)
+HTML2TEXT_BROKEN_LABELS = pytest.mark.xfail(
+    strict=True,
+    reason="html2text writes a cell's <br> as a line break that ends the source row, so the first half of "
+    "a legacy label (（一）主动公开政府信息数 / （不同渠道…计1条）) is a one-cell row of its own, like a caption row; "
+    "the Markdown cannot tell the two apart and the legacy mapper does not rejoin a parenthetical continuation",
+)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        pytest.param(p, marks=HTML2TEXT_BROKEN_LABELS) if p.name == "yinzhou-2018.html2text.md" else p
+        for p in MARKDOWN
+    ],
+    ids=lambda p: p.name,
+)
 def test_markdown_yields_truth(path: Path) -> None:
     assert sniff_format(path) == "md"
     _assert_truth(path)
@@ -213,6 +228,29 @@ def test_regression_pipe_row_longer_than_its_header_keeps_every_cell() -> None:
     """markdown-it (GFM) drops body cells beyond the header's count; a printed number is never dropped."""
     (table,) = md_reader.parse("| a | b |\n|---|---|\n| 规章 | 0 | 7 |\n")
     assert table.texts() == [["a", "b"], ["规章", "0", "7"]]
+
+
+def test_regression_row_without_outer_pipes_keeps_its_empty_last_cell() -> None:
+    """``0 | 0 |`` (html2text writes no outer pipes) ends in an empty cell; GFM's reading of the last
+    pipe as a closing one shifted the row's values one column left (a blank 总计 became the lost cell)."""
+    assert md_reader.split_row("a | 0 | 0 |   ") == ["a ", " 0 ", " 0 ", ""]
+    assert md_reader.split_row("| a | 0 | 0 |") == [" a ", " 0 ", " 0 "]
+    assert md_reader.split_row("| a | 0 | \\| |") == [" a ", " 0 ", " \\| "]
+
+
+def test_regression_pipe_rows_without_a_delimiter_row_are_a_table() -> None:
+    """A converter that writes a table's one-cell first row above ``---`` makes it a setext heading, and
+    the rows below a paragraph: they are a table all the same (caption lines are one-cell rows)."""
+    text = "第二十条第（一）项\n---\n信息内容 | 本年制发件数\n规章 | 0\n第二十条第（五）项\n行政许可 | 2518\n"
+    blocks = md_reader.parse(text)
+    assert [type(b).__name__ for b in blocks] == ["Paragraph", "Table"]
+    assert blocks[1].texts() == [
+        ["信息内容", "本年制发件数"],
+        ["规章", "0"],
+        ["第二十条第（五）项"],
+        ["行政许可", "2518"],
+    ]
+    assert md_reader.parse("正文一行 | 含竖线\n下一行没有\n再一行也没有\n")[0].text == "正文一行 | 含竖线"
 
 
 def test_regression_html_table_with_blank_lines_inside_is_one_table() -> None:
