@@ -28,7 +28,7 @@ import lxml.html
 from lxml import etree
 
 from extract.errors import EmptyFile
-from extract.jsstring import embedded_markup
+from extract.jsstring import embedded_markup, embedded_title
 from extract.model import Block, Cell, Document, Paragraph, Table
 from extract.textnorm import clean_cell, fix_cjk
 
@@ -130,6 +130,8 @@ def read(path: Path) -> Document:
         # whose <title> and <meta> still describe it, the body comes from the string
         meta["embedded"] = "js-string"
         content_root = _parse(embedded)
+        if root.findtext(".//title") is None and (js_title := embedded_title(text)):
+            meta["title"] = js_title
     else:
         content_root = root
     if declared:

@@ -100,3 +100,17 @@ def embedded_markup(text: str) -> str | None:
     if not values or in_values <= outside or (outside and not escaped):
         return None  # markup in plain quotes amid markup is an attribute or a stray apostrophe's catch
     return "".join(values)
+
+
+_TITLE_KEY = re.compile(r"""(?i)\b\w*title["']?\s*[:=]\s*$""")
+
+
+def embedded_title(text: str) -> str | None:
+    """The string a script or JSON response assigns to a ``…title`` name (``var title = "…"``,
+    ``"docTitle": "…"``): the page's ``<title>`` for a report that arrives without its page."""
+    for start, _end, raw in string_literals(text):
+        if _TITLE_KEY.search(text[max(0, start - 40) : start]):
+            value = " ".join(unescape(raw).split())
+            if value and "<" not in value:
+                return value
+    return None

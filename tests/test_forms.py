@@ -14,7 +14,7 @@ import pytest
 
 from extract import extract_file
 from extract import markdown as md_reader
-from extract.jsstring import embedded_markup, string_literals, unescape
+from extract.jsstring import embedded_markup, embedded_title, string_literals, unescape
 from extract.model import Paragraph, Table
 from extract.sniff import sniff_format, sniff_text
 from tests.corpus_index import CORPUS, as_printed, doc_id_of, expected_facts, truth
@@ -93,7 +93,9 @@ def test_js_string_yields_truth(path: Path) -> None:
     assert sniff_format(path) == "html"
     doc = extract_file(path)
     assert doc.meta.get("embedded") == "js-string"
-    _assert_truth(path)
+    report = _assert_truth(path)
+    # the title comes from the shell's <title>, or the script's / JSON's own title field
+    assert report.title == truth(doc_id_of(path))["metadata"]["title"]
 
 
 HTML2TEXT_BROKEN_LABELS = pytest.mark.xfail(
@@ -189,6 +191,15 @@ def test_a_page_with_a_small_script_snippet_stays_a_page() -> None:
         '<script>var tip = "<div class=\\"tip\\"><p>分享</p><p>打印</p><span>关闭</span></div>";</script>'
     )
     assert embedded_markup(page.replace("</body>", snippet + "</body>")) is None
+
+
+def test_title_field_of_a_script_or_json_response() -> None:
+    assert (
+        embedded_title('var docTitle = "某局2023年\\u5e74\\u62a5"; var content = "<p>x</p>";')
+        == "某局2023年年报"
+    )
+    assert embedded_title('{"id":1,"title":"某局报告","content":"\\u003cp\\u003e"}') == "某局报告"
+    assert embedded_title('{"subtitle_html":"<b>x</b>","name":"y"}') is None
 
 
 def test_concatenated_string_pieces_are_joined_in_order() -> None:
