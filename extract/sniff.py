@@ -97,15 +97,13 @@ def _unescape_js_markup(text: str) -> str:
         m.group().lower().lstrip("\\")], text)  # fmt: skip
 
 
-def markup_evidence(text: str) -> tuple[int, int]:
-    """(tags and entities, of which outside ``<table>`` elements): how much HTML the text carries."""
+def markup_evidence(text: str) -> tuple[int, int, int]:
+    """(tags and entities, of which outside ``<table>`` elements, tags alone): how much HTML the text
+    carries. Entities alone are no markup: crawler text stripped of its tags often keeps ``&nbsp;``."""
     text = _unescape_js_markup(text)
     outside = _TABLE_ELEMENT.sub(" ", text)
-    return _count_markup(text), _count_markup(outside)
-
-
-def _count_markup(text: str) -> int:
-    return len(_TAG.findall(text)) + len(_ENTITY.findall(text))
+    tags = len(_TAG.findall(text))
+    return tags + len(_ENTITY.findall(text)), len(_TAG.findall(outside)) + len(_ENTITY.findall(outside)), tags
 
 
 def markdown_evidence(text: str) -> tuple[int, int]:
@@ -125,21 +123,21 @@ def sniff_text(text: str, suffix: str = "") -> str:
 
     - A Markdown table delimiter row (``|---|---|``), or three headings, is Markdown: neither occurs at a
       line start in an HTML fragment or in a plain-text report.
-    - ``HTML_STRONG`` tags/entities are HTML, unless the only markup is tables amid bare prose lines: that
+    - ``HTML_STRONG`` tags/entities (``HTML_WEAK`` of them tags) are HTML, unless the only markup is tables amid bare prose lines: that
       is Markdown keeping its tables as ``<table>`` HTML (PDF-to-Markdown converters do).
     - Weaker evidence decides only together with the name.
     """
     delimiters, headings = markdown_evidence(text)
-    markup, outside_tables = markup_evidence(text)
+    markup, outside_tables, tags = markup_evidence(text)
     is_md_name, is_html_name = suffix in MD_EXTENSIONS, suffix in HTML_EXTENSIONS
     if delimiters or headings >= 3:
         return "md"
-    if markup >= HTML_STRONG:
+    if markup >= HTML_STRONG and tags >= HTML_WEAK:
         tables_in_prose = outside_tables < HTML_WEAK and _bare_lines(text) >= 3
         return "md" if tables_in_prose or (is_md_name and headings) else "html"
-    if is_html_name and markup >= HTML_WEAK:
+    if is_html_name and tags >= HTML_WEAK:
         return "html"
-    if is_md_name and (headings or markup):
+    if is_md_name and (headings or tags):
         return "md"
     return "txt"
 

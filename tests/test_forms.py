@@ -158,6 +158,8 @@ def test_extension_breaks_a_tie_only() -> None:
     assert sniff_text(weak, ".txt") == "txt"
     assert sniff_text(weak, "") == "txt"
     assert sniff_text("没有任何标记的纯文本。", ".html") == "txt"
+    # crawler text stripped of its tags keeps its entities: still text (HTML would join its lines)
+    assert sniff_text("一、总体情况&nbsp;&nbsp;\n" * 10, ".html") == "txt"
     strong = '<p style="x">一、总体情况</p><p>本年度&nbsp;公开<span>10</span>条。</p>'
     assert sniff_text(strong, ".txt") == "html"
     assert sniff_text("# 标题\n\n正文。\n", ".md") == "md"
