@@ -197,7 +197,7 @@ def _table_from_lines(md: MarkdownIt, source_rows: list[str]) -> Table:
     ]
     if texts:
         texts = unflatten_header(texts[0]) + texts[1:]
-    texts = join_split_rows(texts)
+    texts = join_split_rows(collapse_repeated_labels(texts))
     rows = [[Cell(text=t, row=r, col=c) for c, t in enumerate(row)] for r, row in enumerate(texts)]
     return Table(rows=rows, grid="positional")
 
@@ -262,4 +262,36 @@ def join_split_rows(rows: list[list[str]]) -> list[list[str]]:
                 out[-1] = [a or b for a, b in zip(prev, row, strict=True)]
                 continue
         out.append(row)
+    return out
+
+
+def collapse_repeated_labels(rows: list[list[str]]) -> list[list[str]]:
+    """Empty the slots a converter filled by repeating a merged label cell's text.
+
+    Pipe tables cannot span, so some converters print a merged cell's text in every slot it covers
+    (``申请人情况 | 申请人情况 | …``; ``三、本年度办理结果`` at the start of each of its rows). Those slots
+    are emptied, as a converter that leaves them empty writes them:
+
+    - a label equal to its left neighbour as printed (a column span);
+    - a label equal to the one above it, in the header (the leading rows that print no value) or where
+      everything left of it in its row is empty once collapsed (a row span at the row's leading edge,
+      where merged row labels sit). Elsewhere equal labels one above the other are separate cells (a
+      unit column prints 条 in each row).
+
+    Values are never collapsed: ``0 | 0 | 0`` are three cells, whatever they print. A table whose rows
+    differ in length dropped its span slots instead of repeating them, and its columns do not line up
+    for the comparison above: it is left alone.
+    """
+    if len({len(row) for row in rows}) != 1:
+        return rows
+    out = [list(row) for row in rows]
+    header = next((r for r, row in enumerate(rows) if any(_is_value(t) for t in row)), len(rows))
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            if not text or _is_value(text):
+                continue
+            if c and text == row[c - 1]:
+                out[r][c] = ""
+            elif r and text == rows[r - 1][c] and (r < header or not any(out[r][:c])):
+                out[r][c] = ""
     return out

@@ -58,7 +58,7 @@ def test_every_corpus_page_is_derived_in_every_form() -> None:
     assert len(ids) == 17
     assert sorted({doc_id_of(p) for p in FRAGMENTS}) == ids
     assert sorted(doc_id_of(p) for p in JS_STRINGS) == ids
-    for variant in ("multirow", "flat", "split", "htmltable", "markdownify", "html2text"):
+    for variant in ("multirow", "flat", "split", "repeat", "htmltable", "markdownify", "html2text"):
         assert sorted(doc_id_of(p) for p in MARKDOWN if p.name.split(".")[1] == variant) == ids
     # the GB2312/GBK pages (classic theme) are kept in their bytes' encoding and re-encoded to UTF-8
     assert sorted(p.name for p in FRAGMENTS if ".utf8." in p.name) == [
@@ -312,6 +312,29 @@ def test_label_row_and_value_row_are_joined_only_when_they_interleave() -> None:
         ["合计", "5", "", ""],
         ["", "", "1", "2"],
     ]
+
+
+def test_repeated_merged_labels_are_emptied_but_values_never() -> None:
+    rows = [
+        ["本列数据", "本列数据", "申请人情况", "申请人情况", "申请人情况"],
+        ["本列数据", "本列数据", "自然人", "法人或其他组织", "法人或其他组织"],
+        ["本列数据", "本列数据", "自然人", "商业企业", "其他"],
+        ["三、本年度办理结果", "（一）予以公开", "0", "0", "0"],
+        ["三、本年度办理结果", "（二）部分公开", "0", "0", "0"],
+        ["主动公开数", "条", "条", "5", "5"],
+        ["网站公开数", "条", "——", "5", "5"],
+    ]
+    assert md_reader.collapse_repeated_labels(rows) == [
+        ["本列数据", "", "申请人情况", "", ""],
+        ["", "", "自然人", "法人或其他组织", ""],
+        ["", "", "", "商业企业", "其他"],
+        ["三、本年度办理结果", "（一）予以公开", "0", "0", "0"],
+        ["", "（二）部分公开", "0", "0", "0"],
+        ["主动公开数", "条", "", "5", "5"],  # a repeat to the left is a span; numbers stay
+        ["网站公开数", "条", "——", "5", "5"],  # 条 below 条, right of a label: its own cell
+    ]
+    ragged = [["行政复议", "行政诉讼"], ["结果维持", "结果维持", "总计"]]
+    assert md_reader.collapse_repeated_labels(ragged) == ragged  # spans dropped, not repeated
 
 
 # ---- metadata of a fragment without its title --------------------------------------------------------
