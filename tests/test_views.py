@@ -1,4 +1,4 @@
-"""The analyst views of sql/views/1xx_*.sql over real ingests.
+"""The analyst views (sql/staging and sql/marts) over real ingests.
 
 ``seed_run``: the docx of each of the five seeds (every seed current); ``corpus_run``: the whole corpus.
 Exact values come from the seeds' truth files (tests/corpus/seeds/*.truth.json), never from the views.
@@ -20,7 +20,7 @@ from tests.test_ingest import query
 from transform.vocab import read_rows
 
 REPO = Path(__file__).resolve().parents[1]
-VIEWS_DIR = REPO / "sql" / "views"
+VIEWS_DIRS = (REPO / "sql" / "staging", REPO / "sql" / "marts")
 YINZHOU = "330212:卫生健康局"
 
 # derived code -> its terms (rules DEF-*, T3-C, T4-B of transform/data/rules.csv)
@@ -54,7 +54,7 @@ def one(db: Path, sql: str, params: list[Any] | None = None) -> dict[str, Any]:
 
 def own_views() -> list[str]:
     names = []
-    for path in sorted(VIEWS_DIR.glob("1*.sql")):
+    for path in sorted(p for d in VIEWS_DIRS for p in d.glob("1*.sql")):
         names += re.findall(r"CREATE OR REPLACE VIEW (\w+)", path.read_text(encoding="utf-8"))
     return names
 

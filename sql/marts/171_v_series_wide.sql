@@ -47,10 +47,9 @@
 CREATE OR REPLACE VIEW v_series_wide AS
 WITH
 report_panel AS (
-    SELECT
-        *,
-        lag(era) OVER (PARTITION BY coalesce(agency_id, report_id) ORDER BY year) AS prev_era
-    FROM v_rep
+    SELECT r.*, p.break_before
+    FROM v_rep AS r
+    INNER JOIN stg_report_previous AS p USING (report_id)
 ),
 
 series_long AS (
@@ -115,7 +114,7 @@ SELECT
     r.year,
     r.report_id,
     r.era,
-    coalesce(r.era = 'g' AND r.prev_era = 'legacy', false) AS break_before,
+    r.break_before,
     v.h_requests_new,
     CASE WHEN v.h_requests_new IS NOT NULL THEN g.h_requests_new END AS h_requests_new_grade,
     v.h_requests_decided,

@@ -48,22 +48,23 @@ panel AS (
 
 with_previous AS (
     SELECT
-        *,
-        lag(year) OVER w AS prev_year,
-        lag(era) OVER w AS prev_era,
-        lag(gen_t3) OVER w AS prev_gen_t3,
-        lag(requests_new) OVER w AS requests_new_prev,
-        lag(requests_decided) OVER w AS requests_decided_prev,
-        lag(req_carried_out) OVER w AS prev_carried_out_any
-    FROM panel
-    WINDOW w AS (PARTITION BY coalesce(agency_id, report_id) ORDER BY year)
+        cur.*,
+        p.prev_year,
+        p.break_before,
+        p.is_adjacent,
+        prev.gen_t3 AS prev_gen_t3,
+        prev.requests_new AS requests_new_prev,
+        prev.requests_decided AS requests_decided_prev,
+        prev.req_carried_out AS prev_carried_out_any
+    FROM panel AS cur
+    INNER JOIN stg_report_previous AS p USING (report_id)
+    LEFT JOIN panel AS prev ON prev.report_id = p.prev_report_id
 ),
 
 adjacent AS (
     SELECT
         *,
-        coalesce(prev_year = year - 1, false) AS is_adjacent,
-        coalesce(prev_year = year - 1 AND gen_t3 IS NOT NULL AND prev_gen_t3 IS NOT NULL, false) AS is_g_adjacent
+        coalesce(is_adjacent AND gen_t3 IS NOT NULL AND prev_gen_t3 IS NOT NULL, false) AS is_g_adjacent
     FROM with_previous
 )
 
@@ -75,7 +76,7 @@ SELECT
     report_scope,
     era,
     prev_year,
-    coalesce(era = 'g' AND prev_era = 'legacy', false) AS break_before,
+    break_before,
     requests_new,
     requests_new_prev,
     CASE WHEN is_adjacent THEN requests_new / nullif(requests_new_prev, 0) - 1 END AS requests_new_yoy,

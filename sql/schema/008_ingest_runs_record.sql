@@ -10,11 +10,3 @@ ALTER TABLE ingest_runs ADD COLUMN IF NOT EXISTS failed_checks INTEGER;     -- c
 ALTER TABLE ingest_runs ADD COLUMN IF NOT EXISTS worker_crashes INTEGER;
 ALTER TABLE ingest_runs ADD COLUMN IF NOT EXISTS resumed BOOLEAN;           -- continued the staging copy of an interrupted run
 ALTER TABLE ingest_runs ADD COLUMN IF NOT EXISTS copy_seconds DOUBLE;       -- cost of copying the live warehouse to <db>.loading
-
--- `runs`: the name operators use. One row per finished (completed or failed) ingest run, newest first.
-CREATE OR REPLACE VIEW runs AS
-SELECT run_id, flow_run_id, coalesce(status, 'completed') AS status, error, started_at, finished_at,
-       duration_seconds, seen, unchanged, parsed, loaded, duplicate, rejected, deferred, deferred_files,
-       failed_checks, worker_crashes, resumed, copy_seconds, drop_dir, parser_version
-FROM ingest_runs
-ORDER BY started_at DESC;
