@@ -71,13 +71,13 @@ def parse(text: str) -> list[Block]:
     i = 0
     while i < len(tokens):
         tok = tokens[i]
-        if tok.map and tok.map[0] < skip_until and tok.level == 0:
+        if tok.map and tok.map[0] < skip_until:
             i += 1
             continue
         if tok.type in ("bullet_list_open", "ordered_list_open"):
             ordered.append(tok.type == "ordered_list_open")
-        elif tok.type in ("bullet_list_close", "ordered_list_close"):
-            ordered.pop()
+        elif tok.type in ("bullet_list_close", "ordered_list_close") and ordered:
+            ordered.pop()  # (its opening may lie inside an HTML table already read, then skipped)
         elif tok.type == "heading_open":
             text_ = _inline(md, tokens[i + 1])
             blocks += [Paragraph(text=ln, style=tok.tag) for ln in _lines(text_)]

@@ -275,6 +275,15 @@ def test_regression_html_table_with_blank_lines_inside_is_one_table() -> None:
     assert blocks[1].grid == "exact"
 
 
+def test_regression_list_inside_an_html_table_with_blank_lines_does_not_crash() -> None:
+    """The lines of a <table> past a blank line are read with the table; markdown-it had opened a list
+    there, whose closing token (no source line) then closed a list never seen (IndexError)."""
+    text = "<table>\n<tr><td>信息内容</td><td>件数</td></tr>\n\n- 说明\n\n<tr><td>规章</td><td>3</td></tr>\n</table>\n\n结尾\n"
+    blocks = md_reader.parse(text)
+    assert [type(b).__name__ for b in blocks] == ["Table", "Paragraph"]
+    assert blocks[0].texts()[-1] == ["规章", "3"]
+
+
 def test_flattened_header_is_unfolded_one_row_per_level() -> None:
     header = [
         "",
