@@ -53,7 +53,7 @@
 --   checks_hard_fail       hard rules that fail
 --   checks_hard_not_evaluable  hard rules with an unknown term
 --   checks_soft_fail       soft rules (warnings) that fail
---   format                 file format of the current version (pdf | docx | html | txt)
+--   format                 file format of the current version (pdf | docx | html | md | txt)
 --   source_path            path of the file the current version was loaded from
 CREATE OR REPLACE VIEW v_report AS
 WITH

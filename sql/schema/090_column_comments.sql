@@ -9,7 +9,7 @@ COMMENT ON COLUMN documents.last_seen IS 'when an ingest run last saw this (path
 COMMENT ON COLUMN reports.report_id IS 'report identity: first 16 hex chars of the file''s sha256';
 COMMENT ON COLUMN reports.sha256 IS 'content hash (hex) of the file the report was loaded from';
 COMMENT ON COLUMN reports.source_path IS 'path of the file the report was loaded from';
-COMMENT ON COLUMN reports.format IS 'pdf | docx | html | txt, as sniffed from content';
+COMMENT ON COLUMN reports.format IS 'pdf | docx | html | md | txt, as sniffed from content';
 COMMENT ON COLUMN reports.province IS 'province of the agency''s division (gazetteer)';
 COMMENT ON COLUMN reports.city IS 'city (prefecture) of the agency''s division';
 COMMENT ON COLUMN reports.county IS 'county-level division of the agency';
