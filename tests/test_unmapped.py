@@ -346,3 +346,49 @@ def test_unread_report_is_a_failing_check_in_the_warehouse(warehouse: dict[str, 
         db,
         "SELECT severity, description LIKE 'No silent loss:%' FROM rule_dictionary WHERE rule_id = 'tables_unread'",
     ) == [("hard", True)]
+
+
+def test_report_page_shows_unmapped_cells_and_tables_unread(warehouse: dict[str, Any]) -> None:
+    """The agency page (xxgk report) of the seed agency: its 2023 report with 16 unmapped cells, its 2018
+    report whose 统计表 went missing with the failing tables_unread check."""
+    import duckdb
+    from lxml import html as lxml_html
+
+    from flows.analyst.report.page import render_report
+    from tests.test_ingest import query
+
+    db, ids = warehouse["db"], warehouse["ids"]
+    (agency_id,) = {
+        a
+        for (a,) in query(
+            db,
+            "SELECT agency_id FROM reports WHERE report_id IN (?, ?)",
+            [ids["yinzhou-2023.extra-rows.html"], ids["yinzhou-2018.no-table.docx"]],
+        )
+    }
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        page, _ = render_report(con, agency=agency_id)
+    finally:
+        con.close()
+    doc = lxml_html.fromstring(page)
+    (quality,) = [
+        t for t in doc.iter("table") if "unmapped_cells" in [th.text_content() for th in t.iter("th")]
+    ]
+    head = [th.text_content() for th in quality.iter("th")]
+    cells = {
+        row[head.index("year")]: row
+        for row in ([td.text_content() for td in tr.iter("td")] for tr in quality.iter("tr"))
+        if row
+    }
+    assert {y: (r[head.index("unmapped_cells")], r[head.index("hard_fail")]) for y, r in cells.items()} == {
+        "2018": ("0", "1"),
+        "2023": ("16", "0"),
+    }
+    failed = [
+        [td.text_content() for td in tr.iter("td")][:2]
+        for t in doc.iter("table")
+        if "rule_id" in [th.text_content() for th in t.iter("th")]
+        for tr in t.iter("tr")
+    ]
+    assert ["2018", "tables_unread"] in failed
