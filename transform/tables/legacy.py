@@ -131,6 +131,8 @@ class _Variants:
     """normalised label → [(code, required group code or '')]."""
     groups: frozenset[str]
     """codes that other rows name as their context."""
+    non_value: frozenset[str]
+    """header words of columns that hold no value (label, unit, row code, notes): their numbers are not facts."""
 
 
 @cache
@@ -145,6 +147,7 @@ def _variants() -> _Variants:
         columns=tuple((re.compile(r["label"]), r["target"]) for r in data if r["kind"] == "column"),
         rows=rows,
         groups=frozenset(r["context"] for r in data if r["kind"] == "row" and r["context"]),
+        non_value=frozenset(norm(r["label"]) for r in data if r["kind"] in ("marker", "non_value")),
     )
 
 
@@ -176,6 +179,8 @@ def _map_lp(table: Table, index: dict, warnings: list[str], keys: UnmappedKeys) 
     v = _variants()
     value_cols: list[tuple[int, str]] = []
     """(grid column for exact grids, offset from the row end otherwise; party)."""
+    extra_cols: list[tuple[int, str]] = []
+    """(column as in value_cols; header as printed) of value columns without a party."""
     chain: list[str] = []
     labels: dict[str, str] = {}
     """group code → its label as printed last (the parents of an unmapped row, as printed)."""
@@ -186,23 +191,29 @@ def _map_lp(table: Table, index: dict, warnings: list[str], keys: UnmappedKeys) 
             continue
         if not out and any(_party_of(c.text) for c in row):  # a header row: where the values are
             for i, c in enumerate(row):
+                where = c.col if table.grid == "exact" else i - len(row)
                 party = _party_of(c.text)
                 if party and party not in {p for _, p in value_cols}:
-                    value_cols.append((c.col if table.grid == "exact" else i - len(row), party))
+                    value_cols.append((where, party))
+                elif i > 0 and c.text.strip() and norm(c.text) not in v.non_value:
+                    # a value column the dictionary has no party for (上年度, a second year, 同比): its
+                    # numbers load unmapped, under the row's path and the column's header
+                    extra_cols.append((where, c.text))
             continue
         if not value_cols:
             continue
         label_cell = row[0]
         code = _lp_code(norm(label_cell.text), chain, index)
         cells = [(_cell_at(table, row, col), party) for col, party in value_cols]
+        is_top = bool(_TOP.match(fold(label_cell.text)))
         if code is None:
-            is_top = bool(_TOP.match(fold(label_cell.text)))
             if is_top:  # a numbered top-level heading closes every open group
                 chain.clear()
                 top = label_cell.text
+            path = [top] if top and not is_top else []
+            path += [labels[c] for c in chain] + [label_cell.text]
+            out.extend(_extra_columns(table, row, path, extra_cols, value_cols, keys, warnings))
             if any(prints_value(cell) for cell, _ in cells):
-                path = [top] if top and not is_top else []
-                path += [labels[c] for c in chain] + [label_cell.text]
                 ucode = keys.claim(label_key(path))
                 raw = " > ".join(printed(t) for t in path)
                 unit = _unit_of(row, value_cols, table)
@@ -216,14 +227,45 @@ def _map_lp(table: Table, index: dict, warnings: list[str], keys: UnmappedKeys) 
                 )
             continue
         _follow(chain, code, v)
-        if _TOP.match(fold(label_cell.text)):
+        if is_top:
             top = ""  # a known numbered row opens a new part; as a group it is in the chain
         if code in v.groups:
             labels[code] = label_cell.text
+        path = ([top] if top else []) + [labels[c] for c in chain if c != code] + [label_cell.text]
+        out.extend(_extra_columns(table, row, path, extra_cols, value_cols, keys, warnings))
         for cell, party in cells:
             if cell is None and len(row) < 2:
                 continue
             out.append(make_fact("legacy", code, party, cell, table, printed(label_cell.text), "legacy"))
+    return out
+
+
+def _extra_columns(
+    table: Table,
+    row: list[Cell],
+    path: list[str],
+    extra_cols: list[tuple[int, str]],
+    value_cols: list[tuple[int, str]],
+    keys: UnmappedKeys,
+    warnings: list[str],
+) -> list[Fact]:
+    """The numbers a row prints in value columns the dictionary has no party for, unmapped under the row's
+    path and the column's header (``… > 2009年度``), party ``_`` (the code already names the column)."""
+    out = []
+    for col, head in extra_cols:
+        cell = _cell_at(table, row, col)
+        if not prints_value(cell):
+            continue
+        code = keys.claim(label_key([*path, head]))
+        raw = " > ".join(printed(t) for t in [*path, head])
+        out.append(
+            make_unmapped_fact(
+                "legacy", code, "_", cell, table, raw, "legacy", _unit_of(row, value_cols, table)
+            )
+        )
+        warnings.append(
+            f"legacy table: column {printed(head)!r} has no party in the dictionary: loaded as {code!r}"
+        )
     return out
 
 
