@@ -13,7 +13,7 @@ from extract.model import Cell, Table
 from transform.labels import fold, norm
 from transform.report import Fact
 from transform.tables.common import make_fact, printed
-from transform.tables.grid import header_at
+from transform.tables.grid import header_at, under
 from transform.values import parse_value
 from transform.vocab import Vocab, vocab
 
@@ -36,6 +36,7 @@ def map_t2(tables: list[Table], warnings: list[str]) -> tuple[list[Fact], str | 
     block = ""
     for table in tables:
         header: dict[int, tuple[Cell, bool]] | None = None
+        header_cells: list[Cell] = []
         for row in table.rows:
             filled = [c for c in row if c.text.strip()]
             if not filled:
@@ -49,6 +50,7 @@ def map_t2(tables: list[Table], warnings: list[str]) -> tuple[list[Fact], str | 
                 filled = filled[1:]
             if norm(filled[0].text) == "信息内容":
                 header = header_at(row, table.grid)
+                header_cells = list(row)
                 for col_cell in filled[1:]:
                     col = _resolve(v, "col", col_cell.text, v.t2_cols, warnings)
                     if col:
@@ -64,7 +66,11 @@ def map_t2(tables: list[Table], warnings: list[str]) -> tuple[list[Fact], str | 
             for cell in row:
                 if cell is label_cell or cell.col < label_cell.col:
                     continue
-                slot = header.get(cell.col)
+                if table.grid == "aligned":
+                    head_cell = under(header_cells, cell)
+                    slot = (head_cell, True) if head_cell is not None else None
+                else:
+                    slot = header.get(cell.col)
                 if slot is None:
                     continue
                 head, anchor = slot
@@ -74,12 +80,17 @@ def map_t2(tables: list[Table], warnings: list[str]) -> tuple[list[Fact], str | 
                 code = v.t2_cells.get((row_label, col)) if col else None
                 if code is None:
                     if norm(head.text) != "信息内容":
-                        warnings.append(f"table 2: no code for {printed(label_cell.text)} > {printed(head.text)}")
+                        warnings.append(
+                            f"table 2: no code for {printed(label_cell.text)} > {printed(head.text)}"
+                        )
                     continue
                 raw = " > ".join(x for x in (block, printed(label_cell.text), printed(head.text)) if x)
                 prev = cells.get(code)
                 if prev is None or (prev[0] is not None and parse_value(prev[0].text).state == "blank"):
                     cells[code] = (cell, table, raw)
     generation = "g21" if "g21" in gens else ("g19" if gens else None)
-    facts = [make_fact("t2", code, "_", cell, table, raw, generation or "") for code, (cell, table, raw) in cells.items()]
+    facts = [
+        make_fact("t2", code, "_", cell, table, raw, generation or "")
+        for code, (cell, table, raw) in cells.items()
+    ]
     return facts, generation

@@ -12,7 +12,7 @@ import difflib
 from extract.model import Cell, Table
 from transform.report import Fact
 from transform.tables.common import make_fact, printed
-from transform.tables.grid import Leaf, align_short_row, align_values, flatten_header
+from transform.tables.grid import Leaf, align_short_row, align_values, aligned_leaves, flatten_header
 from transform.values import parse_value
 from transform.vocab import Vocab, vocab
 
@@ -41,7 +41,9 @@ def _header_rows(v: Vocab, table: Table) -> int:
     n = 0
     for i, row in enumerate(table.rows):
         texts = [c.text for c in row if c.text.strip()]
-        if any((lab := _row_label(v, t)) and v.t3_levels[lab] >= 1 and not _column_token(v, t) for t in texts):
+        if any(
+            (lab := _row_label(v, t)) and v.t3_levels[lab] >= 1 and not _column_token(v, t) for t in texts
+        ):
             return n
         if any(_column_token(v, t) for t in texts):
             n = i + 1
@@ -73,10 +75,12 @@ def map_t3(tables: list[Table], warnings: list[str]) -> tuple[list[Fact], str | 
     for table in tables:
         nh = _header_rows(v, table)
         if nh:
-            tokens = [
-                [(tok, c) for c in row if (tok := _column_token(v, c.text))] for row in table.rows[:nh]
-            ]
-            new_leaves = [lf for lf in flatten_header(tokens, tree) if lf.path[-1] in v.parties]
+            tokens = [[(tok, c) for c in row if (tok := _column_token(v, c.text))] for row in table.rows[:nh]]
+            if table.grid == "aligned":
+                flat = aligned_leaves([t for row in tokens for t in row], tree)
+            else:
+                flat = flatten_header(tokens, tree)
+            new_leaves = [lf for lf in flat if lf.path[-1] in v.parties]
             if new_leaves:
                 leaves = new_leaves
         if not leaves:
