@@ -157,7 +157,8 @@ def _merge_pieces(pieces: list[Frag]) -> list[Frag]:
                 join_next[k] = True
         i = max(j, i + 1)
     for k, p in enumerate(pieces[:-1]):
-        if _BARE_ORDINAL.match(p.text) and not pieces[k + 1].is_value:
+        nxt = pieces[k + 1]
+        if _BARE_ORDINAL.match(p.text) and not nxt.is_value and not _ORDINAL.match(nxt.text):
             join_next[k] = True
     out: list[Frag] = []
     glue = False
@@ -315,7 +316,10 @@ def _header_block(scanned: list[Line], after: int, row: Line) -> list[Line]:
         ),
         None,
     )
-    return [] if top is None else block[top:]
+    if top is None:
+        return []
+    bottom = max(k for k, ln in enumerate(block) if any(f.x1 >= left for f in ln.frags))
+    return block[top : bottom + 1]
 
 
 def _build(scanned: list[Line], group: list[Line], floor: int) -> tuple[int, Table, set[int]]:
@@ -423,7 +427,9 @@ def _header_rows(header: list[Line]) -> list[list[Cell]]:
                 a = over[0][0]
                 siblings = [f for f in ln.frags if a.x0 <= f.x1 and f.x0 <= a.x1]
                 within = a.x0 - 1 <= frag.x0 and frag.x1 <= a.x1 + 1 and frag.x1 - frag.x0 <= a.x1 - a.x0
-                if len(over) == 1 and len(siblings) == 1 and within:
+                aligned = frag.x0 == a.x0 or abs((frag.x0 + frag.x1) - (a.x0 + a.x1)) <= 2
+                in_rows = len(header[up].frags) >= 2 and len(ln.frags) >= 2
+                if len(over) == 1 and len(siblings) == 1 and within and aligned and in_rows:
                     owner = over[0]
                 break
             if owner is not None:
