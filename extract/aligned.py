@@ -427,14 +427,14 @@ def _header_rows(header: list[Line]) -> list[list[Cell]]:
                 a = over[0][0]
                 siblings = [f for f in ln.frags if a.x0 <= f.x1 and f.x0 <= a.x1]
                 within = a.x0 - 1 <= frag.x0 and frag.x1 <= a.x1 + 1 and frag.x1 - frag.x0 <= a.x1 - a.x0
-                aligned = frag.x0 == a.x0 or abs((frag.x0 + frag.x1) - (a.x0 + a.x1)) <= 2
+                aligned = abs((frag.x0 + frag.x1) - (a.x0 + a.x1)) <= 2  # centred under it
                 in_rows = len(header[up].frags) >= 2 and len(ln.frags) >= 2
                 if len(over) == 1 and len(siblings) == 1 and within and aligned and in_rows:
                     owner = over[0]
                 break
             if owner is not None:
                 owner[1].append(frag.text)
-                row.append((owner[0], owner[1], -1))  # stands in for its owner in the next line's lookups
+                row.append((frag, owner[1], -1))  # the next line's pieces may continue it in turn
             else:
                 row.append((frag, [frag.text], ln.page))
         cells.append(row)
