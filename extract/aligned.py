@@ -295,31 +295,38 @@ def _value_left(ln: Line) -> int:
 
 
 def _header_block(scanned: list[Line], after: int, row: Line) -> list[Line]:
-    """The header lines right above ``row`` (after line ``after``): the contiguous lines above it, from the
-    topmost one printing text over the value columns down to the row. A line led by an ordinal above
-    them is the section heading, and a long single line is prose: neither is a header. Empty when only
-    label continuations precede the row."""
+    """The header lines right above ``row`` (after line ``after``): walking up from the row, lines printing
+    text over the value columns, and single lines without such text between two of them (the label
+    column's own header wraps beside the column headers). The walk stops at a section heading (a line
+    led by an ordinal), a line of prose, or two lines in a row outside the value columns once a header
+    line was seen. Empty when only label continuations precede the row."""
     left = _value_left(row)
     block: list[Line] = []
+    top: int | None = None
+    outside = 0
     for ln in reversed(scanned[after + 1 : row.index]):
-        if ln.blank or _is_row(ln) or len(block) >= 14:
+        if ln.blank:
+            continue
+        if _is_row(ln) or len(block) >= 16 or (top is not None and _ORDINAL.match(ln.frags[0].text)):
             break
         if len(ln.frags) == 1 and len(ln.frags[0].text) >= 20 and ln.frags[0].x0 <= 8:
             break
         block.append(ln)
-    block.reverse()
-    top = next(
-        (
-            k
-            for k, ln in enumerate(block)
-            if any(f.x1 >= left for f in ln.frags) and not _ORDINAL.match(ln.frags[0].text)
-        ),
-        None,
-    )
+        if any(f.x1 >= left for f in ln.frags):
+            top = len(block) - 1
+            outside = 0
+        else:
+            outside += 1
+            # below the header: the rest of a label wrapped across a page break may hang under the
+            # repeated header; inside the header: one label-column line between column lines
+            if outside >= (2 if top is not None else 7):
+                break
     if top is None:
         return []
+    block = block[: top + 1]
+    block.reverse()
     bottom = max(k for k, ln in enumerate(block) if any(f.x1 >= left for f in ln.frags))
-    return block[top : bottom + 1]
+    return block[: bottom + 1]
 
 
 def _build(scanned: list[Line], group: list[Line], floor: int) -> tuple[int, Table, set[int]]:

@@ -67,7 +67,14 @@ def map_t2(tables: list[Table], warnings: list[str]) -> tuple[list[Fact], str | 
                 if cell is label_cell or cell.col < label_cell.col:
                     continue
                 if table.grid == "aligned":
-                    head_cell = under(header_cells, cell)
+                    # as many values as value columns: in order (a page break moves the columns);
+                    # fewer: under the header cell they sit beneath
+                    heads = [h for h in header_cells[1:] if h.text.strip()]
+                    vals = [c for c in row if c.col > label_cell.col and c is not label_cell]
+                    if len(vals) == len(heads) and cell in vals:
+                        head_cell = heads[vals.index(cell)]
+                    else:
+                        head_cell = under(header_cells, cell)
                     slot = (head_cell, True) if head_cell is not None else None
                 else:
                     slot = header.get(cell.col)
