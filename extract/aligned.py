@@ -362,28 +362,56 @@ def _build(scanned: list[Line], group: list[Line], floor: int) -> tuple[int, Tab
 
 def _labels(lines: list[Line], rows: list[Line], last_row: int) -> list[Label]:
     """Vertical runs of label fragments, each attached to one row (line index of its value line). After
-    the last row only continuations of a label count (the rest is the text after the table)."""
+    the last row only continuations of a label count (the rest is the text after the table).
+
+    A fragment continues the open label whose columns it overlaps, except:
+
+    - on a row line, a label whose row has already passed is finished (the row prints its own label);
+    - on a line right above a row line that prints no label text left of the fragment, a label whose row
+      has passed is finished too: the fragment is the top of the next row's label, centred on it;
+    - a fragment overlapping no label continues the label just above it that starts further right (a
+      wrapped cell whose later lines fall back to the left edge: ``…工作人员`` / ``数）``).
+    """
     labels: list[Label] = []
     open_: list[Label] = []
     row_set = {ln.index for ln in rows}
-    has_row: dict[int, bool] = {}
+    row_idx = sorted(row_set)
+    by_index = {ln.index: ln for ln in lines}
+
+    def row_passed(lab: Label, now: int) -> bool:
+        return any(lab.first <= r < now for r in row_idx)
+
+    def opens_next_row(ln: Line, frag: Frag) -> bool:
+        if any(_ORDINAL.match(f.text) for f in ln.frags if f is not frag):
+            return False  # the next row's label starts on this line with its ordinal
+        nxt = by_index.get(ln.index + 1)
+        if nxt is None or nxt.index not in row_set:
+            return False
+        own = nxt.labels if nxt.values else nxt.frags
+        return not any(f.x0 < frag.x1 and (len(f.text) > 2 or _ORDINAL.match(f.text)) for f in own)
+
     for ln in lines:
         is_row = ln.index in row_set
-        frags = ln.labels if ln.values else ln.frags
-        if ln.unit_row:
-            frags = ln.frags
+        frags = ln.frags if ln.unit_row or not ln.values else ln.labels
         prev_on_line: Label | None = None
         for frag in frags:
             target: Label | None = None
+            refused = False
             if not _ORDINAL.match(frag.text):
                 for lab in reversed(open_):
                     if lab.x0 - 1 <= frag.x1 and frag.x0 <= lab.x1 + 1 and ln.index - lab.last <= 3:
-                        if is_row and has_row.get(id(lab)):
-                            break  # a row's own label text starts a new label after a finished row
+                        passed = row_passed(lab, ln.index)
+                        if passed and (is_row or opens_next_row(ln, frag)):
+                            refused = True
+                            break
                         target = lab
                         break
                 if target is None and prev_on_line is not None and not is_row:
                     target = prev_on_line
+                if target is None and not is_row and prev_on_line is None and not refused:
+                    hanging = [lab for lab in open_ if lab.x0 > frag.x0 and 0 < ln.index - lab.last <= 2]
+                    if hanging:
+                        target = max(hanging, key=lambda lab: lab.last)
             if target is None:
                 if ln.index > last_row:
                     return _attach(labels, rows)
@@ -394,8 +422,6 @@ def _labels(lines: list[Line], rows: list[Line], last_row: int) -> list[Label]:
             if target not in open_:
                 open_.append(target)
             target.frags.append((ln.index, frag))
-            if is_row:
-                has_row[id(target)] = True
             prev_on_line = target
     return _attach(labels, rows)
 
