@@ -301,6 +301,17 @@ def _header_block(scanned: list[Line], after: int, row: Line) -> list[Line]:
     led by an ordinal), a line of prose, or two lines in a row outside the value columns once a header
     line was seen. Empty when only label continuations precede the row."""
     left = _value_left(row)
+    label_end = max((f.x1 for f in row.labels), default=None) if row.values else None
+
+    def over_values(ln: Line) -> bool:
+        if any(f.x1 >= left for f in ln.frags):
+            return True
+        # a one-value column's header may end left of its number but starts right of the row's label
+        return label_end is not None and any(
+            f.x0 > label_end + 2 and len(f.text) >= 4 and not f.is_value and not _ORDINAL.match(f.text)
+            for f in ln.frags[1:]
+        )
+
     block: list[Line] = []
     top: int | None = None
     outside = 0
@@ -312,7 +323,7 @@ def _header_block(scanned: list[Line], after: int, row: Line) -> list[Line]:
         if len(ln.frags) == 1 and len(ln.frags[0].text) >= 20 and ln.frags[0].x0 <= 8:
             break
         block.append(ln)
-        if any(f.x1 >= left for f in ln.frags):
+        if over_values(ln):
             top = len(block) - 1
             outside = 0
         else:
@@ -325,7 +336,7 @@ def _header_block(scanned: list[Line], after: int, row: Line) -> list[Line]:
         return []
     block = block[: top + 1]
     block.reverse()
-    bottom = max(k for k, ln in enumerate(block) if any(f.x1 >= left for f in ln.frags))
+    bottom = max(k for k, ln in enumerate(block) if over_values(ln))
     return block[: bottom + 1]
 
 
@@ -388,7 +399,7 @@ def _labels(lines: list[Line], rows: list[Line], last_row: int) -> list[Label]:
         if nxt is None or nxt.index not in row_set:
             return False
         own = nxt.labels if nxt.values else nxt.frags
-        return not any(f.x0 < frag.x1 and (len(f.text) > 2 or _ORDINAL.match(f.text)) for f in own)
+        return not any(f.x0 <= frag.x1 + 1 and (len(f.text) > 2 or _ORDINAL.match(f.text)) for f in own)
 
     for ln in lines:
         is_row = ln.index in row_set

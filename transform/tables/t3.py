@@ -55,7 +55,11 @@ def _row_label(v: Vocab, text: str) -> str | None:
     if label in v.t3_levels:
         return label
     close = difflib.get_close_matches(label, [k for k in v.t3_levels if len(k) > 3], n=1, cutoff=0.85)
-    return close[0] if close and len(label) > 3 else None
+    if close and len(label) > 3:
+        return close[0]
+    # a label cut off by a page break (its rest printed under the repeated header): a unique prefix
+    starts = [k for k in v.t3_levels if len(label) >= 5 and k.startswith(label)]
+    return starts[0] if len(starts) == 1 else None
 
 
 def _lookup(v: Vocab, path: tuple[str, ...]) -> str | None:
