@@ -420,7 +420,11 @@ def _labels(lines: list[Line], rows: list[Line], last_row: int) -> list[Label]:
                 if target is None and prev_on_line is not None and not is_row:
                     target = prev_on_line
                 if target is None and not is_row and prev_on_line is None and not refused:
-                    hanging = [lab for lab in open_ if lab.x0 > frag.x0 and 0 < ln.index - lab.last <= 2]
+                    hanging = [
+                        lab
+                        for lab in open_
+                        if lab.x0 > frag.x0 and 0 < ln.index - lab.last <= 2 and len(lab.text()) > 2
+                    ]
                     if hanging:
                         target = max(hanging, key=lambda lab: lab.last)
             if target is None:

@@ -36,7 +36,11 @@ def sniff_format(path: Path) -> str:
     if _looks_binary(head):
         raise UnsupportedFormat("binary file of an unknown type")
     lowered = stripped[:2048].lower()
-    if lowered.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<html" in lowered or b"<body" in lowered:
+    if (
+        lowered.startswith((b"<!doctype html", b"<html", b"<?xml"))
+        or b"<html" in lowered
+        or b"<body" in lowered
+    ):
         return "html"
     return "txt"
 
