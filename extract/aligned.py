@@ -137,7 +137,18 @@ def fragments(line: str) -> list[Frag]:
             Frag(chunk.start() + m.start(), chunk.start() + m.end() - 1, m.group())
             for m in re.finditer(r"\S+", chunk.group())
         ]
-        out.extend(_merge_pieces(pieces))
+        for frag in _merge_pieces(pieces):
+            prev = out[-1] if out else None
+            if (
+                prev is not None
+                and _BARE_ORDINAL.match(prev.text)
+                and frag.x0 - prev.x1 <= 4
+                and not frag.is_value
+                and not _ORDINAL.match(frag.text)
+            ):
+                out[-1] = Frag(prev.x0, frag.x1, prev.text + frag.text)  # '1.  属于…': the ordinal's words
+            else:
+                out.append(frag)
     return out
 
 
@@ -304,7 +315,11 @@ def _header_block(scanned: list[Line], after: int, row: Line) -> list[Line]:
     label_end = max((f.x1 for f in row.labels), default=None) if row.values else None
 
     def over_values(ln: Line) -> bool:
-        if any(f.x1 >= left for f in ln.frags):
+        # header text starts over the value columns, or is a later cell reaching into them; a label
+        # (the line's first cell, or one led by an ordinal) may run long without being a header
+        if any(f.x0 >= left - 2 for f in ln.frags):
+            return True
+        if any(f.x1 >= left and not _ORDINAL.match(f.text) for f in ln.frags[1:]):
             return True
         # a one-value column's header may end left of its number but starts right of the row's label
         return label_end is not None and any(
@@ -526,10 +541,13 @@ def _slots(rows: list[Line]) -> dict[int, list[float]]:
         if not lines:
             continue
         width = max(len(ln.values) for ln in lines)
-        full = [ln for ln in lines if len(ln.values) == width]
+        full = [tuple(round(f.centre) for f in ln.values) for ln in lines if len(ln.values) == width]
         if width < 2 or len(full) < 2:
             continue
-        out[page] = [sum(ln.values[k].centre for ln in full) / len(full) for k in range(width)]
+        # the positions most full rows share (a long label may push one row's numbers to the right)
+        best = max(set(full), key=lambda t: (full.count(t), -full.index(t)))
+        if full.count(best) >= 2:
+            out[page] = [float(c) for c in best]
     return out
 
 
