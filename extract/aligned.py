@@ -6,7 +6,7 @@ nothing about what the document says:
 
 - A line is cut into *fragments* at runs of two or more spaces. A single space separates two fragments
   too (``自然人 商业企``), except inside letter-spaced text (``三 、本 年 度办 理 结果``: a run of pieces of one or
-  two characters) and after a bare ordinal (``(二) 部分公开``), which belongs to the words after it.
+  two characters, or of single characters) and after a bare ordinal (``(二) 部分公开``), which belongs to the words after it.
 - A *value line* ends in a run of numeric tokens (or dashes) set off from the text before it by at least
   two spaces: that run is the row's values, and every value line is one table row.
 - Lines without values between value lines carry *label continuations* (a cell's text wrapped over
@@ -163,7 +163,8 @@ def _merge_pieces(pieces: list[Frag]) -> list[Frag]:
         while j < len(pieces) and spaced[j]:
             j += 1
         run = pieces[i:j]
-        if len(run) >= 3 and sum(len(p.text) == 1 for p in run) >= 2:
+        singles = sum(len(p.text) == 1 for p in run)
+        if len(run) >= 2 and singles == len(run) or len(run) >= 3 and singles >= 2:
             for k in range(i, j - 1):
                 join_next[k] = True
         i = max(j, i + 1)
@@ -288,15 +289,20 @@ def _tables(scanned: list[Line]) -> list[tuple[int, Table, set[int]]]:
         # one table: consecutive rows until a big gap or a header block between two rows
         group = [rows[i]]
         j = i + 1
+        limit = len(scanned)
         while j < len(rows):
             gap = [ln for ln in scanned[group[-1].index + 1 : rows[j].index] if not ln.blank]
-            if len(gap) > _MAX_GAP or _header_block(scanned, group[-1].index, rows[j]):
+            if len(gap) > _MAX_GAP:
+                break
+            header = _header_block(scanned, group[-1].index, rows[j])
+            if header:
+                limit = header[0].index  # the next table's header ends this table's trailing labels
                 break
             group.append(rows[j])
             j += 1
         prev_end = out[-1][2] if out else set()
         start_floor = max(prev_end) + 1 if prev_end else 0
-        out.append(_build(scanned, group, start_floor))
+        out.append(_build(scanned, group, start_floor, limit))
         i = j
     return out
 
@@ -317,9 +323,9 @@ def _header_block(scanned: list[Line], after: int, row: Line) -> list[Line]:
     def over_values(ln: Line) -> bool:
         # header text starts over the value columns, or is a later cell reaching into them; a label
         # (the line's first cell, or one led by an ordinal) may run long without being a header
-        if any(f.x0 >= left - 2 for f in ln.frags):
+        if any(f.x0 >= left - 2 and not f.is_value for f in ln.frags):
             return True
-        if any(f.x1 >= left and not _ORDINAL.match(f.text) for f in ln.frags[1:]):
+        if any(f.x1 >= left and f.x0 >= left - 6 and not _ORDINAL.match(f.text) for f in ln.frags[1:]):
             return True
         # a one-value column's header may end left of its number but starts right of the row's label
         return label_end is not None and any(
@@ -355,7 +361,7 @@ def _header_block(scanned: list[Line], after: int, row: Line) -> list[Line]:
     return block[: bottom + 1]
 
 
-def _build(scanned: list[Line], group: list[Line], floor: int) -> tuple[int, Table, set[int]]:
+def _build(scanned: list[Line], group: list[Line], floor: int, limit: int) -> tuple[int, Table, set[int]]:
     first_row = group[0]
     header = _header_block(scanned, floor - 1, first_row)
     header_idx = {ln.index for ln in header}
@@ -365,7 +371,7 @@ def _build(scanned: list[Line], group: list[Line], floor: int) -> tuple[int, Tab
     # label lines: between the first row (or the header) and the last row, plus a short tail
     body = [ln for ln in scanned[lo : hi + 1] if ln.index not in header_idx and not ln.blank]
     tail: list[Line] = []
-    for ln in scanned[hi + 1 : hi + 4]:
+    for ln in scanned[hi + 1 : min(hi + 4, limit)]:
         if ln.blank or _is_row(ln):
             break
         tail.append(ln)
@@ -424,14 +430,18 @@ def _labels(lines: list[Line], rows: list[Line], last_row: int) -> list[Label]:
             target: Label | None = None
             refused = False
             if not _ORDINAL.match(frag.text):
-                for lab in reversed(open_):
-                    if lab.x0 - 1 <= frag.x1 and frag.x0 <= lab.x1 + 1 and ln.index - lab.last <= 3:
-                        passed = row_passed(lab, ln.index)
-                        if passed and (is_row or opens_next_row(ln, frag)):
-                            refused = True
-                            break
-                        target = lab
-                        break
+                near = [
+                    lab
+                    for lab in open_
+                    if lab.x0 - 1 <= frag.x1 and frag.x0 <= lab.x1 + 1 and ln.index - lab.last <= 3
+                ]
+                # of the labels it overlaps, the one starting nearest to it (then the latest)
+                near.sort(key=lambda lab: (abs(lab.x0 - frag.x0), -lab.last))
+                if near:
+                    if row_passed(near[0], ln.index) and (is_row or opens_next_row(ln, frag)):
+                        refused = True
+                    else:
+                        target = near[0]
                 if target is None and prev_on_line is not None and not is_row:
                     target = prev_on_line
                 if target is None and not is_row and prev_on_line is None and not refused:
@@ -524,7 +534,15 @@ def _body_rows(rows: list[Line], labels: list[Label]) -> list[list[Cell]]:
             for lab in sorted(by_row.get(ln.index, []), key=lambda lab: (lab.x0, lab.first))
         ]
         values = ln.values
-        placed = _place(values, slots.get(ln.page, [])) if values else None
+        pushed = (
+            bool(ln.labels)
+            and values
+            and ln.text[: values[0].x0].endswith("  ")
+            and not ln.text[: values[0].x0].endswith("   ")
+        )
+        # numbers right after the label with the narrowest gap may have been pushed out of their columns
+        # by a long label: their positions prove nothing, so the row stays as printed
+        placed = _place(values, slots.get(ln.page, [])) if values and not pushed else None
         if placed is None:
             cells += [Cell(text=f.text, row=0, col=f.x0, page=ln.page) for f in values]
         else:
