@@ -48,7 +48,7 @@ _FOOTER = re.compile(
 )
 _MIN_VALUE_LINES = 4
 """Fewer value lines than this are prose that happens to end in numbers, not a table."""
-_MAX_GAP = 8
+_MAX_GAP = 12
 """Non-blank lines without values after which a table has ended."""
 _SLOT_TOLERANCE = 2.5
 """How far (in characters) a number may sit from a value column's centre and still belong to it."""
@@ -319,6 +319,10 @@ def _header_block(scanned: list[Line], after: int, row: Line) -> list[Line]:
     line was seen. Empty when only label continuations precede the row."""
     left = _value_left(row)
     label_end = max((f.x1 for f in row.labels), default=None) if row.values else None
+    if label_end is None and row.values:  # numbers on the line below their label
+        above = next((ln for ln in reversed(scanned[after + 1 : row.index]) if not ln.blank), None)
+        if above is not None and not _is_row(above) and len(above.frags) == 1:
+            label_end = above.frags[0].x1
 
     def over_values(ln: Line) -> bool:
         # header text starts over the value columns, or is a later cell reaching into them; a label
