@@ -156,6 +156,13 @@ def _merge_pieces(pieces: list[Frag]) -> list[Frag]:
     """Join single-space-separated pieces that are one word: letter-spaced runs and a bare ordinal with
     the words after it. Numbers always stay their own fragment."""
     spaced = [len(p.text) <= 2 and not p.is_value for p in pieces]
+    for k in range(1, len(pieces) - 1):  # '计 1 条': a short number between spaced letters is text
+        if (
+            pieces[k].is_value
+            and len(pieces[k].text) <= 2
+            and len(pieces[k - 1].text) == 1 == len(pieces[k + 1].text)
+        ):
+            spaced[k] = not pieces[k - 1].is_value and not pieces[k + 1].is_value
     join_next = [False] * len(pieces)
     i = 0
     while i < len(pieces):  # letter-spaced runs: >= 3 short pieces, at least two of one character
@@ -180,7 +187,7 @@ def _merge_pieces(pieces: list[Frag]) -> list[Frag]:
             out[-1] = Frag(prev.x0, p.x1, prev.text + p.text)
         else:
             out.append(Frag(p.x0, p.x1, p.text))
-        glue = join_next[k] and not p.is_value
+        glue = join_next[k] and (not p.is_value or spaced[k])
     return out
 
 
@@ -442,10 +449,13 @@ def _labels(lines: list[Line], rows: list[Line], last_row: int) -> list[Label]:
                 # of the labels it overlaps, the one starting nearest to it (then the latest)
                 near.sort(key=lambda lab: (abs(lab.x0 - frag.x0), -lab.last))
                 if near:
-                    if row_passed(near[0], ln.index) and (is_row or opens_next_row(ln, frag)):
+                    lab = near[0]
+                    if row_passed(lab, ln.index) and (is_row or opens_next_row(ln, frag)):
                         refused = True
+                    elif ln.index > last_row and not (lab.x0 - 2 <= frag.x0 and frag.x1 <= lab.x1 + 2):
+                        refused = True  # after the table a wrapped label never sticks out of its cell
                     else:
-                        target = near[0]
+                        target = lab
                 if target is None and prev_on_line is not None and not is_row:
                     target = prev_on_line
                 if target is None and not is_row and prev_on_line is None and not refused:
