@@ -301,7 +301,8 @@ def _tables(scanned: list[Line]) -> list[tuple[int, Table, set[int]]]:
             gap = [ln for ln in scanned[group[-1].index + 1 : rows[j].index] if not ln.blank]
             if len(gap) > _MAX_GAP:
                 break
-            header = _header_block(scanned, group[-1].index, rows[j])
+            same_page = [r for r in group if r.page == rows[j].page and r.values]
+            header = _header_block(scanned, group[-1].index, rows[j], same_page)
             if header:
                 limit = header[0].index  # the next table's header ends this table's trailing labels
                 break
@@ -318,13 +319,15 @@ def _value_left(ln: Line) -> int:
     return min((f.x0 for f in ln.values), default=ln.frags[-1].x0 if ln.frags else 0)
 
 
-def _header_block(scanned: list[Line], after: int, row: Line) -> list[Line]:
+def _header_block(scanned: list[Line], after: int, row: Line, peers: list[Line] | None = None) -> list[Line]:
     """The header lines right above ``row`` (after line ``after``): walking up from the row, lines printing
     text over the value columns, and single lines without such text between two of them (the label
     column's own header wraps beside the column headers). The walk stops at a section heading (a line
     led by an ordinal), a line of prose, or two lines in a row outside the value columns once a header
     line was seen. Empty when only label continuations precede the row."""
-    left = _value_left(row)
+    # where the value columns start: the leftmost numbers of this row and of the table's rows on its page
+    # (a long label pushes one row's numbers right)
+    left = min(_value_left(r) for r in [row, *(peers or [])])
     label_end = max((f.x1 for f in row.labels), default=None) if row.values else None
     if label_end is None and row.values:  # numbers on the line below their label
         above = next((ln for ln in reversed(scanned[after + 1 : row.index]) if not ln.blank), None)
@@ -332,11 +335,8 @@ def _header_block(scanned: list[Line], after: int, row: Line) -> list[Line]:
             label_end = above.frags[0].x1
 
     def over_values(ln: Line) -> bool:
-        # header text starts over the value columns, or is a later cell reaching into them; a label
-        # (the line's first cell, or one led by an ordinal) may run long without being a header
+        # header text starts over the value columns (a long label only runs into them)
         if any(f.x0 >= left - 2 and not f.is_value for f in ln.frags):
-            return True
-        if any(f.x1 >= left and f.x0 >= left - 6 and not _ORDINAL.match(f.text) for f in ln.frags[1:]):
             return True
         # a one-value column's header may end left of its number but starts right of the row's label
         return label_end is not None and any(
