@@ -302,6 +302,10 @@ def _tables(scanned: list[Line]) -> list[tuple[int, Table, set[int]]]:
             if len(gap) > _MAX_GAP:
                 break
             same_page = [r for r in group if r.page == rows[j].page and r.values]
+            for r in rows[j + 1 :]:  # and the rows after it on the page with as many numbers
+                if r.page != rows[j].page or len(r.values) != len(rows[j].values):
+                    break
+                same_page.append(r)
             header = _header_block(scanned, group[-1].index, rows[j], same_page)
             if header:
                 limit = header[0].index  # the next table's header ends this table's trailing labels
