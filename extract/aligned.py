@@ -96,6 +96,8 @@ class Label:
     """(line index, fragment) top to bottom."""
     owner: int | None = None
     """Line index of the value line it belongs to, once known."""
+    unit: bool = False
+    """A short cell right of the line's label (a unit such as 件): it never wraps."""
 
     @property
     def first(self) -> int:
@@ -258,22 +260,30 @@ def parse_aligned(lines: list[str]) -> list[Block] | None:
 
 def _mark_unit_rows(scanned: list[Line]) -> None:
     """A row whose value cell is empty still prints its short trailing cell (a unit such as 件 in a
-    label · unit · value form). Such a line is a row when value lines print a short cell in the same
-    columns right before their numbers; it is marked ``unit_row``."""
-    columns = [
-        ln.labels[-1] for ln in scanned if ln.values and len(ln.labels) >= 2 and len(ln.labels[-1].text) <= 2
-    ]
+    label · unit · value form). Such a line is a row when value rows print a short cell in the same
+    columns right before their numbers (on the row's line, or on the line above when the numbers sit
+    below their label); it is marked ``unit_row``. A line right above a line of numbers is that row's
+    label line, not a row of its own."""
+    columns: list[Frag] = []
+    numbers_below: set[int] = set()
+    previous: Line | None = None
+    for ln in scanned:
+        if ln.blank:
+            continue
+        if ln.values and len(ln.labels) >= 2 and len(ln.labels[-1].text) <= 2:
+            columns.append(ln.labels[-1])
+        elif ln.values and not ln.labels and previous is not None and not previous.values:
+            numbers_below.add(previous.index)
+            if len(previous.frags) >= 2 and len(previous.frags[-1].text) <= 2:
+                columns.append(previous.frags[-1])
+        previous = ln
     if len(columns) < 3:
         return
     for ln in scanned:
-        if ln.values or len(ln.frags) < 1:
+        if ln.values or not ln.frags or ln.index in numbers_below:
             continue
         last = ln.frags[-1]
-        if len(last.text) > 2 or _ORDINAL.match(last.text):
-            continue
-        if len(ln.frags) == 1 and not ln.text[: last.x0].endswith("  "):
-            continue
-        if len(ln.frags) >= 2 and not ln.text[: last.x0].endswith("  "):
+        if len(last.text) > 2 or _ORDINAL.match(last.text) or not ln.text[: last.x0].endswith("  "):
             continue
         hits = sum(1 for c in columns if c.x0 <= last.x1 and last.x0 <= c.x1)
         if hits >= 3:
@@ -441,6 +451,7 @@ def _labels(lines: list[Line], rows: list[Line], last_row: int) -> list[Label]:
         is_row = ln.index in row_set
         frags = ln.frags if ln.unit_row or not ln.values else ln.labels
         prev_on_line: Label | None = None
+        prev_x1 = -10
         for frag in frags:
             target: Label | None = None
             refused = False
@@ -448,7 +459,10 @@ def _labels(lines: list[Line], rows: list[Line], last_row: int) -> list[Label]:
                 near = [
                     lab
                     for lab in open_
-                    if lab.x0 - 1 <= frag.x1 and frag.x0 <= lab.x1 + 1 and ln.index - lab.last <= 3
+                    if lab.x0 - 1 <= frag.x1
+                    and frag.x0 <= lab.x1 + 1
+                    and ln.index - lab.last <= 3
+                    and not lab.unit
                 ]
                 # of the labels it overlaps, the one starting nearest to it (then the latest)
                 near.sort(key=lambda lab: (abs(lab.x0 - frag.x0), -lab.last))
@@ -460,8 +474,8 @@ def _labels(lines: list[Line], rows: list[Line], last_row: int) -> list[Label]:
                         refused = True  # after the table a wrapped label never sticks out of its cell
                     else:
                         target = lab
-                if target is None and prev_on_line is not None and not is_row:
-                    target = prev_on_line
+                if target is None and prev_on_line is not None and not is_row and frag.x0 - prev_x1 <= 2:
+                    target = prev_on_line  # the rest of the same words ('计', '1', '条）')
                 if target is None and not is_row and prev_on_line is None and not refused:
                     hanging = [
                         lab
@@ -473,7 +487,7 @@ def _labels(lines: list[Line], rows: list[Line], last_row: int) -> list[Label]:
             if target is None:
                 if ln.index > last_row:
                     return _attach(labels, rows)
-                target = Label([])
+                target = Label([], unit=prev_on_line is not None and len(frag.text) <= 2)
                 labels.append(target)
             # a new label in this band closes the labels it overlaps
             open_ = [lab for lab in open_ if lab is target or not (lab.x0 <= frag.x1 and frag.x0 <= lab.x1)]
@@ -481,6 +495,7 @@ def _labels(lines: list[Line], rows: list[Line], last_row: int) -> list[Label]:
                 open_.append(target)
             target.frags.append((ln.index, frag))
             prev_on_line = target
+            prev_x1 = frag.x1
     return _attach(labels, rows)
 
 
