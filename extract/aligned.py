@@ -341,7 +341,8 @@ def _header_block(scanned: list[Line], after: int, row: Line, peers: list[Line] 
     line was seen. Empty when only label continuations precede the row."""
     # where the value columns start: the leftmost numbers of this row and of the table's rows on its page
     # (a long label pushes one row's numbers right)
-    left = min(_value_left(r) for r in [row, *(peers or [])])
+    numeric = [r for r in peers or [] if any(any(ch.isdigit() for ch in f.text) for f in r.values)]
+    left = min(_value_left(r) for r in [row, *numeric])  # a lone dash may stand in the unit column
     label_end = max((f.x1 for f in row.labels), default=None) if row.values else None
     if label_end is None and row.values:  # numbers on the line below their label
         above = next((ln for ln in reversed(scanned[after + 1 : row.index]) if not ln.blank), None)
