@@ -32,6 +32,7 @@ MAX_COMBINATIONS = 4096
 """Rows with several splits are settled jointly by the column identities, up to this many combinations."""
 
 _DIGITS = re.compile(r"\d(?:[\d ]*\d)?")
+_HEADER_WORDS = ("统计指标", "统计数")
 _MIN_ROWS = 5
 
 
@@ -46,20 +47,17 @@ class _Row:
 
 
 @cache
-def _printed_ordinals() -> dict[str, str]:
-    """Normalised t3 label → the digits of its printed ordinal (``1.属于国家秘密`` → ``1``)."""
+def _printed_ordinals(table: str) -> dict[str, str]:
+    """Normalised label → the digits of its printed ordinal (``1.属于国家秘密`` → ``1``), for one table."""
     out: dict[str, str] = {}
     for r in read_rows("metrics.csv"):
-        if r["table"] != "t3":
+        if r["table"] != table:
             continue
-        for gen in ("g19", "g21"):
-            path = r[f"{gen}_label_path"]
-            if not path:
-                continue
-            last = path.split(">")[-1].strip()
-            ordinal = ordinal_of(last)
-            if ordinal and ordinal[0].isdigit():
-                out[norm(last)] = ordinal.rstrip(".、．")
+        for column in ("g19_label_path", "g21_label_path", "legacy_label_path"):
+            for segment in (r[column] or "").split(">"):
+                ordinal = ordinal_of(segment.strip())
+                if ordinal and ordinal[0].isdigit():
+                    out[norm(segment.strip())] = ordinal.rstrip(".、．")
     return out
 
 
@@ -88,21 +86,29 @@ def _row_label(text: str) -> str | None:
     return None
 
 
-def _pieces(text: str) -> list[tuple[str, str]]:
-    """(label text, digit run) pairs in order. The ordinal digits that open the next label (``…0002.其他``)
-    are given back to that label: the dictionary says which ordinal each label prints."""
+_VALUE_TOKEN = {
+    "t3": re.compile(r"\d(?:[\d ]*\d)?"),
+    "legacy": re.compile(r"\d(?:[\d ]*\d)?(?:\.\d+)?|[―—－\-]{1,4}"),
+}
+
+
+def _pieces(text: str, table: str = "t3") -> list[tuple[str, str]]:
+    """(label text, value run) pairs in order. Digits inside a bracketed note are the label's
+    (``（…计1条）``); the ordinal digits that open the next label (``…0002.其他``) are given back to that
+    label: the dictionary says which ordinal each label prints."""
     out: list[tuple[str, str]] = []
     pos = 0
     pending = ""
-    ordinals = _printed_ordinals()
-    for m in _DIGITS.finditer(text):
+    ordinals = _printed_ordinals(table)
+    for m in _VALUE_TOKEN[table].finditer(text):
         label = pending + text[pos : m.start()]
+        if label.count("（") + label.count("(") > label.count("）") + label.count(")"):
+            continue  # inside a note: the digits belong to the label
         digits = m.group()
         rest = text[m.end() :]
         pending = ""
-        if re.match(r"[.、．]\D", rest):
-            nxt = re.split(r"\d", rest[1:], maxsplit=1)[0]
-            head = norm(nxt)
+        if digits[0].isdigit() and re.match(r"[.、．]\D", rest):
+            head = norm(re.split(r"\d", rest[1:], maxsplit=1)[0])
             matches = [lab for lab in ordinals if head.startswith(lab)]
             expected = ordinals[max(matches, key=len)] if matches else None
             if expected and digits.replace(" ", "").endswith(expected):
@@ -191,10 +197,60 @@ def recover_glued(
                 generations["t3"] = gen
             if problem:
                 checks.append(_unread("t3", problem))
+    if "legacy" not in have:
+        para = next((p for p in paragraphs if all(w in p.text for w in _HEADER_WORDS)), None)
+        if para is not None and len(_DIGITS.findall(para.text)) >= _MIN_ROWS:
+            legacy_facts, gen = _recover_legacy(para.text, warnings)
+            facts += legacy_facts
+            if gen:
+                generations["legacy"] = gen
+            else:
+                why = "printed as glued text without cell separators; no 统计表 row read: not loaded"
+                warnings.append(f"{TABLES_UNREAD}: legacy table {why}")
+                checks.append(_unread("legacy", why))
     for table_id, why in _other_glued(paragraphs, have | set(generations)):
         warnings.append(f"{TABLES_UNREAD}: table {table_id[1]} {why}")
         checks.append(_unread(table_id, why))
     return facts, generations, checks
+
+
+def _recover_legacy(text: str, warnings: list[str]) -> tuple[list[Fact], str | None]:
+    """The 统计表 glued into one run: one value per row (label · unit · value), so the only boundary to
+    find is where a value ends and the next label's ordinal starts, which the dictionary knows. The rows
+    are rebuilt as a table and read by the legacy mapper; printed numbers become ``recovered``."""
+    from extract.model import Cell, Table
+    from transform.tables.legacy import map_legacy
+
+    units = sorted(
+        {m.unit for m in vocab().metrics.values() if m.table == "legacy" and m.unit} | {"人次"}, key=len
+    )
+    start = max(text.rfind(w) + len(w) for w in _HEADER_WORDS)
+    rows = [[Cell("统计指标", 0, 0), Cell("单位", 0, 1), Cell("统计数", 0, 2)]]
+    # a unit right before an ordinal closes a row that printed no value ('…经费（…）万元九、…')
+    boundary = re.compile(
+        "(" + "|".join(map(re.escape, reversed(units))) + r")(?=[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）)"
+    )
+    for label_text, value in _pieces(text[start:], "legacy"):
+        parts = boundary.sub("\\1\0", label_text.strip()).split("\0")
+        for k, label in enumerate(parts):
+            unit = next((u for u in reversed(units) if label.endswith(u)), "")
+            printed_value = value.replace(" ", "") if k == len(parts) - 1 else ""
+            r = len(rows)
+            rows.append(
+                [Cell(label[: len(label) - len(unit)], r, 0), Cell(unit, r, 1), Cell(printed_value, r, 2)]
+            )
+    table = Table(rows=rows, grid="positional")
+    facts, gen = map_legacy([table], warnings)
+    for f in facts:
+        if f.state == "number":
+            f.state = RECOVERED
+            f.position = f"glued 统计表, {f.position.split(', ', 1)[-1]}"
+    if facts:
+        warnings.append(
+            f"legacy table: printed as glued text without cell separators; {len(facts)} rows read, one value "
+            f"each, bounded by the next row's printed ordinal (state '{RECOVERED}' for numbers)"
+        )
+    return facts, gen
 
 
 def _unread(table_id: str, detail: str) -> Check:
