@@ -234,9 +234,11 @@ def test_table_4_header_lost_to_wrapping_reads_the_forms_column_order() -> None:
 # ---- a real ingest -------------------------------------------------------------------------------------
 
 
-def test_layout_text_through_a_real_ingest_run(prefect_harness: None, tmp_path: Path) -> None:
-    """Two layout-text reports (a 2021-form seed split over pages, a legacy 统计表) in a drop directory:
-    one real flow run loads each with exactly its truth facts, its narrative sections and no rejection."""
+def test_layout_and_glued_text_through_a_real_ingest_run(prefect_harness: None, tmp_path: Path) -> None:
+    """Two layout-text reports (a 2021-form seed split over pages, a legacy 统计表 with page footers) and
+    one glued crawler page in a drop directory: one real flow run loads the layout text with exactly its
+    truth facts and its narrative; the glued page with its recovered values flagged ``recovered`` and its
+    unread tables as failing ``tables_unread`` check rows in the warehouse."""
     import shutil
 
     from tests.test_ingest import documents_by_name, loaded_facts, query, run_ingest
@@ -249,8 +251,10 @@ def test_layout_text_through_a_real_ingest_run(prefect_harness: None, tmp_path: 
     }
     for name in names:
         shutil.copy(LAYOUT / name, drop / name)
+    glued = LAYOUT.parent / "glued" / "longwan-2023.glued.txt"
+    shutil.copy(glued, drop / glued.name)
     summary = run_ingest(drop, db)
-    assert (summary["loaded"], summary["rejected"]) == (2, 0)
+    assert (summary["loaded"], summary["rejected"]) == (3, 0)
     docs = documents_by_name(db)
     for name, doc_id in names.items():
         doc = docs[name]
@@ -264,3 +268,16 @@ def test_layout_text_through_a_real_ingest_run(prefect_harness: None, tmp_path: 
             db, "SELECT narrative_only FROM reports WHERE report_id = ?", [doc["report_id"]]
         )[0]
         assert narrative_only is False
+    rid = docs[glued.name]["report_id"]
+    truth_cells = {(c, p): (v, s) for c, p, v, s in expected_facts("longwan-2023")}
+    rows = query(
+        db, "SELECT code, party, value, state FROM facts WHERE report_id = ? AND table_id <> 'text'", [rid]
+    )
+    assert rows and {r[3] for r in rows} == {"recovered"}
+    assert all(truth_cells[(code, party)] == (value, "number") for code, party, value, _ in rows)
+    unread = query(
+        db,
+        "SELECT party, severity, status FROM checks WHERE report_id = ? AND rule_id = 'tables_unread'",
+        [rid],
+    )
+    assert sorted(unread) == [("t2", "hard", "fail"), ("t3", "hard", "fail"), ("t4", "hard", "fail")]
