@@ -5,22 +5,27 @@ Such text has no cell markup at all; only geometry is left. Everything here is a
 nothing about what the document says:
 
 - A line is cut into *fragments* at runs of two or more spaces. A single space separates two fragments
-  too (``自然人 商业企``), except inside letter-spaced text (``三 、本 年 度办 理 结果``: a run of pieces of one or
-  two characters, or of single characters) and after a bare ordinal (``(二) 部分公开``), which belongs to the words after it.
+  too (``自然人 商业企``), except inside letter-spaced text (``三 、本 年 度办 理 结果``: a run of pieces of
+  one or two characters, or of single characters) and after a bare ordinal (``(二) 部分公开``), which
+  belongs to the words after it.
 - A *value line* ends in a run of numeric tokens (or dashes) set off from the text before it by at least
-  two spaces: that run is the row's values, and every value line is one table row.
-- Lines without values between value lines carry *label continuations* (a cell's text wrapped over
-  several lines, vertically centred on its row, so the numbers may sit on the first, a middle or the line
-  below the label). A label is the vertical run of fragments in one horizontal band: a fragment continues
-  the label above whose columns it overlaps unless it starts with an ordinal (``3.``, ``（四）``), and it
-  is attached to the value line its span covers, else to the nearest one (ties go to the following row,
-  where an ordinal-led label always belongs).
-- Lines that print text over the value columns before a row are a *header block*; it starts a new table
-  (a table's own header, or the header a page break repeats). Header cells wrapped over lines
-  (``商业企`` / ``业``) are joined when the lower piece lies within the upper one's columns.
-- Within one table and page, the numeric tokens of the fullest rows give the value columns; a row that
+  two spaces: that run is the row's values, and every value line is one table row. A line without
+  numbers is a row too when it ends in a short cell in the column where value rows print one right
+  before their numbers (a unit such as 件 of a row whose value cell is empty).
+- Lines without values between rows carry *label continuations* (a cell's text wrapped over several
+  lines, vertically centred on its row, so the numbers may sit on the first, a middle or the line below
+  the label). A label is the vertical run of fragments in one horizontal band: a fragment continues the
+  label above whose columns it overlaps (the one starting nearest it) unless it starts with an ordinal
+  (``3.``, ``（四）``) or that label's row is over; a label is attached to the row its span covers, else
+  to the nearest one (ties go to the following row, where an ordinal-led label always belongs).
+- Lines that print text starting over the value columns before a row are a *header block*; it starts a
+  new table (a table's own header, or the header a page break repeats). Where the value columns start
+  is read from the leftmost numbers of the table's rows on that page (a long label pushes one row's
+  numbers right). Header cells wrapped over lines (``商业企`` / ``业``) are joined when the lower piece is
+  centred within the upper one's columns and nothing else sits under it.
+- Within one table and page, the positions most full rows share give the value columns; a row that
   prints fewer numbers is placed by the columns its numbers sit in, and left as printed (short) when
-  they do not fit, so the reader downstream refuses to guess.
+  they do not clearly fit or sit right after a long label, so the reader downstream refuses to guess.
 - Form feeds are page breaks (they set ``Cell.page``), page-number footers (``-3-``, ``第 3 页``) are
   dropped.
 

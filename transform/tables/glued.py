@@ -34,6 +34,8 @@ MAX_COMBINATIONS = 4096
 _DIGITS = re.compile(r"\d(?:[\d ]*\d)?")
 _HEADER_WORDS = ("统计指标", "统计数")
 _MIN_ROWS = 5
+_MAX_DIGITS = 48
+"""A row longer than this (seven numbers of up to seven digits) is not split: no count is that large."""
 
 
 @dataclass(slots=True)
@@ -156,7 +158,7 @@ def _splits(digits: str, k: int) -> list[tuple[int, ...]]:
             if end in forced:
                 break
 
-    if compact:
+    if compact and len(compact) <= _MAX_DIGITS:
         walk(0, [])
     return out
 
@@ -183,8 +185,8 @@ def _header_ok(text: str) -> bool:
 def recover_glued(
     paragraphs: list[Paragraph], have: set[str], warnings: list[str]
 ) -> tuple[list[Fact], dict[str, str], list[Check]]:
-    """Facts recovered from glued tables (table 3 only), the generations they show, and a failing
-    ``tables_unread`` check per glued table that could not be read whole."""
+    """Facts recovered from glued tables (table 3 by its identities, the 统计表 row by row), the
+    generations they show, and a failing ``tables_unread`` check per glued table not read whole."""
     facts: list[Fact] = []
     generations: dict[str, str] = {}
     checks: list[Check] = []
@@ -228,7 +230,9 @@ def _recover_legacy(text: str, warnings: list[str]) -> tuple[list[Fact], str | N
     rows = [[Cell("统计指标", 0, 0), Cell("单位", 0, 1), Cell("统计数", 0, 2)]]
     # a unit right before an ordinal closes a row that printed no value ('…经费（…）万元九、…')
     boundary = re.compile(
-        "(" + "|".join(map(re.escape, reversed(units))) + r")(?=[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）)"
+        "("
+        + "|".join(map(re.escape, reversed(units)))
+        + r")(?=[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）)"
     )
     for label_text, value in _pieces(text[start:], "legacy"):
         parts = boundary.sub("\\1\0", label_text.strip()).split("\0")
