@@ -67,6 +67,16 @@ def _agency_from_title(title: str) -> str | None:
     return name or None
 
 
+_BOOK_TITLE = re.compile(r"《[^《》]*》")
+"""A title in 《》 names a law or a document (《中华人民共和国政府信息公开条例》), never the agency."""
+_NOUN_AFTER = ("信息", "网站", "门户", "工作", "公报", "职能", "部门", "机构", "热线", "决策")
+"""What follows 政府/中心/委… when the match is a noun phrase (政府信息公开, 政府网站), not a name."""
+
+
+def text_after_is_noun(m: re.Match[str]) -> bool:
+    return m.string.startswith(_NOUN_AFTER, m.end())
+
+
 _LEAD = re.compile(r"^(?:请与|现将|本报告由|由|向|对|经|与|和|及|在|为|是|将|把|根据|按照|本)+")
 
 
@@ -81,7 +91,9 @@ def find_agency(title: str | None, doc: Document) -> str | None:
             continue
         if len(text) <= 30 and _AGENCY_SUFFIX.search(text) and not _YEAR.search(text) and "、" not in text:
             candidates[text] += 2  # agency printed on its own line above the title
-        for m in _ORG.finditer(text):
+        for m in _ORG.finditer(_BOOK_TITLE.sub("》", text)):
+            if text_after_is_noun(m):
+                continue
             name = _LEAD.sub("", m.group(1))
             if _looks_complete(name):
                 candidates[name] += 1
