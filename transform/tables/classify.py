@@ -28,11 +28,7 @@ def classify(table: Table) -> str | None:
                 scores["t2"] += 2
                 continue
             n = norm(cell.text)
-            if (
-                n in _T2_MARKERS
-                or v.canon("t2", "row", n) in v.t2_rows
-                or v.canon("t2", "col", n) in v.t2_cols
-            ):
+            if n in _T2_MARKERS or v.canon("t2", "row", n) in v.t2_rows or v.canon("t2", "col", n) in v.t2_cols:
                 scores["t2"] += 1
             t3 = v.canon("t3", "row", n)
             if t3 in v.t3_levels and t3 not in _GENERIC:
