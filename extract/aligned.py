@@ -85,6 +85,8 @@ class Line:
     """The trailing run of numeric tokens (empty: not a value line)."""
     unit_row: bool = False
     """A row that prints no number but a short cell in the column right before the values (a unit)."""
+    unit: Frag | None = None
+    """The fragment of this line that sits in the unit column (a short cell right before the values)."""
 
     @property
     def labels(self) -> list[Frag]:
@@ -146,12 +148,12 @@ def fragments(line: str) -> list[Frag]:
         ]
         for frag in _merge_pieces(pieces):
             prev = out[-1] if out else None
-            if (
-                prev is not None
-                and _BARE_ORDINAL.match(prev.text)
-                and frag.x0 - prev.x1 <= 4
-                and not frag.is_value
+            joins = prev is not None and frag.x0 - prev.x1 <= 4 and not frag.is_value and not prev.is_value
+            if joins and (
+                _BARE_ORDINAL.match(prev.text)
                 and not _ORDINAL.match(frag.text)
+                or frag.text[0] in "（("
+                and not _ORDINAL.match(frag.text)  # a bracketed note of the words before
             ):
                 out[-1] = Frag(prev.x0, frag.x1, prev.text + frag.text)  # '1.  属于…': the ordinal's words
             else:
@@ -284,7 +286,13 @@ def _mark_unit_rows(scanned: list[Line]) -> None:
         previous = ln
     if len(columns) < 3:
         return
+
+    def in_column(frag: Frag) -> bool:
+        return len(frag.text) <= 2 and sum(1 for c in columns if c.x0 <= frag.x1 and frag.x0 <= c.x1) >= 3
+
     for ln in scanned:
+        if ln.values and ln.labels and in_column(ln.labels[-1]) and not _ORDINAL.match(ln.labels[-1].text):
+            ln.unit = ln.labels[-1]
         if ln.values or not ln.frags or ln.index in numbers_below:
             continue
         last = ln.frags[-1]
@@ -461,7 +469,11 @@ def _labels(lines: list[Line], rows: list[Line], last_row: int) -> list[Label]:
         for frag in frags:
             target: Label | None = None
             refused = False
-            if not _ORDINAL.match(frag.text):
+            # the short last cell before a row's numbers is its unit column, never the end of a label
+            unit_cell = is_row and frag is ln.unit
+            if unit_cell:
+                refused = True
+            elif not _ORDINAL.match(frag.text):
                 near = [
                     lab
                     for lab in open_
@@ -493,10 +505,13 @@ def _labels(lines: list[Line], rows: list[Line], last_row: int) -> list[Label]:
             if target is None:
                 if ln.index > last_row:
                     return _attach(labels, rows)
-                target = Label([], unit=prev_on_line is not None and len(frag.text) <= 2)
+                target = Label([], unit=unit_cell or prev_on_line is not None and len(frag.text) <= 2)
                 labels.append(target)
-            # a new label in this band closes the labels it overlaps
-            open_ = [lab for lab in open_ if lab is target or not (lab.x0 <= frag.x1 and frag.x0 <= lab.x1)]
+            # a new label in this band closes the labels it overlaps (a unit cell closes none)
+            if not target.unit:
+                open_ = [
+                    lab for lab in open_ if lab is target or not (lab.x0 <= frag.x1 and frag.x0 <= lab.x1)
+                ]
             if target not in open_:
                 open_.append(target)
             target.frags.append((ln.index, frag))
