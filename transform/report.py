@@ -40,8 +40,10 @@ class Fact:
     that nothing summing ``_`` ever adds a cumulative figure (transform/data/legacy_variants.csv)."""
     value: float | None
     state: str
-    """``number`` | ``blank`` | ``dash`` | ``na_text`` | ``imputed``. A blank is never a zero; an
-    ``imputed`` value was absent from the document and filled by a rule (see ``Check.imputes``)."""
+    """``number`` | ``blank`` | ``dash`` | ``na_text`` | ``imputed`` | ``recovered``. A blank is never a
+    zero; an ``imputed`` value was absent from the document and filled by a rule (see ``Check.imputes``);
+    a ``recovered`` value was printed, but glued to its neighbours without a cell separator, and the
+    row and column identities admitted exactly one way to split the digits (transform.tables.glued)."""
     unit: str
     raw_label: str
     """Label path as printed, levels joined with `` > `` (column label last)."""

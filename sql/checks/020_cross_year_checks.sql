@@ -11,7 +11,7 @@
 --   T2-A.nd   the same for nd_* (行政规范性文件).
 --   T2-B      X_items_prev(t+1) = X_items_prev(t) + X_items_change(t) for X in {lic, oms, pen, coe, fee},
 --             when table 二 is G19 in both years; party = X (one row per family member).
--- Terms are facts with state number or imputed; a blank, dash, na_text or absent term makes the row
+-- Terms are facts with state number, imputed or recovered; a blank, dash, na_text or absent term makes the row
 -- not_evaluable with lhs/rhs NULL where unknown (never a failure). Tolerance 0 (counts).
 --
 -- Columns:
@@ -54,10 +54,10 @@ carry AS (
     SELECT
         report_id,
         party,
-        max(CASE WHEN state IN ('number', 'imputed') THEN value END)
+        max(CASE WHEN state IN ('number', 'imputed', 'recovered') THEN value END)
             FILTER (WHERE code = 'req_carried_out') AS carried_out,
         bool_or(code = 'req_carried_out') AS prints_out,
-        max(CASE WHEN state IN ('number', 'imputed') THEN value END)
+        max(CASE WHEN state IN ('number', 'imputed', 'recovered') THEN value END)
             FILTER (WHERE code = 'req_carried_in') AS carried_in,
         bool_or(code = 'req_carried_in') AS prints_in
     FROM facts
@@ -87,7 +87,7 @@ t2v AS (
         max(value) FILTER (WHERE code = 'fee_items_change') AS fee_items_change
     FROM facts
     WHERE
-        party = '_' AND state IN ('number', 'imputed')
+        party = '_' AND state IN ('number', 'imputed', 'recovered')
         AND code IN (
             'reg_in_force', 'reg_made', 'reg_repealed', 'nd_in_force', 'nd_made', 'nd_repealed',
             'lic_items_prev', 'lic_items_change', 'oms_items_prev', 'oms_items_change',

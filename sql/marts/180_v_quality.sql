@@ -2,7 +2,7 @@
 -- (checks), completeness of each printed table against its official layout (stg_expected_cells),
 -- cells filled by a rule (state imputed), narrative-vs-table mismatches (rule N-1) and whether each table
 -- uses the layout mandated for the year. Observed = printed with a number, a dash or a text such as 无
--- (facts.state number | dash | na_text); blank and imputed cells are not observed. The cell counts are
+-- (facts.state number | dash | na_text | recovered); blank and imputed cells are not observed. The cell counts are
 -- materialised per report in model_report_quality, the check counts in model_report_checks.
 --
 -- Columns:

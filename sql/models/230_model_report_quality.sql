@@ -6,7 +6,7 @@
 --
 -- Columns:
 --   report_id         reports.report_id of the current version
---   t2_observed       table 二 cells read (state number, dash or na_text) among the official cells
+--   t2_observed       table 二 cells read (state number, dash, na_text or recovered) among the official cells
 --   t2_expected       table 二 cells of the official layout of the report's generation
 --   t3_observed       table 三 cells read (every official applicant column; org_subtotal left out)
 --   t3_expected       table 三 cells of the official layout
@@ -66,7 +66,7 @@ cells_read AS (
         count(*) FILTER (WHERE e.in_legacy) AS read_legacy
     FROM facts AS f
     JOIN expected_codes AS e ON e.table_id = f.table_id AND e.code = f.code
-    WHERE f.state IN ('number', 'dash', 'na_text') AND f.party <> 'org_subtotal'
+    WHERE f.state IN ('number', 'dash', 'na_text', 'recovered') AND f.party <> 'org_subtotal'
     GROUP BY f.report_id, f.table_id
 ),
 

@@ -11,7 +11,7 @@ CREATE TABLE IF NOT EXISTS facts (
     code        VARCHAR NOT NULL,    -- canonical metric code (transform/data/metrics.csv), or 'unmapped:' + the normalised label path of a row the dictionary does not know
     party       VARCHAR NOT NULL,
     value       DOUBLE,
-    state       VARCHAR NOT NULL,    -- number | blank | dash | na_text | imputed
+    state       VARCHAR NOT NULL,    -- number | blank | dash | na_text | imputed | recovered (glued digits split by the identities)
     unit        VARCHAR,
     raw_label   VARCHAR,             -- label path as printed
     raw_value   VARCHAR,             -- cell text as printed

@@ -22,7 +22,7 @@ COMMENT ON COLUMN reports.loaded_at IS 'when this version was written to the war
 
 COMMENT ON COLUMN facts.report_id IS 'reports.report_id';
 COMMENT ON COLUMN facts.party IS 'table 三 applicant column (party_dictionary.code); ''_'' for every other table';
-COMMENT ON COLUMN facts.value IS 'the number (units normalised, see unit); NULL unless state is number or imputed';
+COMMENT ON COLUMN facts.value IS 'the number (units normalised, see unit); NULL unless state is number, imputed or recovered';
 COMMENT ON COLUMN facts.unit IS 'unit of value (件, 万元 …)';
 COMMENT ON COLUMN facts.page IS 'page of the source document (PDF), NULL for other formats';
 

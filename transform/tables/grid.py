@@ -129,6 +129,38 @@ def _is_label(text: str) -> bool:
     return parse_value(text).state == "na_text" and text.strip() not in NA_TEXT
 
 
+def under(header: list[Cell], cell: Cell) -> Cell | None:
+    """``aligned`` grids: the header cell a value cell sits under, by character columns (the header cell
+    whose centre is nearest the value's; the first header cell heads the labels, never a value)."""
+    heads = [h for h in header[1:] if h.text.strip()]
+    if not heads:
+        return None
+
+    def centre(c: Cell) -> float:
+        return c.col + (len(c.text) - 1) / 2
+
+    return min(heads, key=lambda h: abs(centre(h) - centre(cell)))
+
+
+def aligned_leaves(tokens: list[tuple[str, Cell]], tree: dict[str, list[str]]) -> list[Leaf]:
+    """``aligned`` grids: the leaf columns are the leaf words of the header, left to right by character
+    column, each under the path the header tree gives it. The lines a header's words sit on say nothing
+    about nesting in space-aligned text (a wrapped group cell can print below its children), so the
+    nesting comes from the tree and the order from the columns."""
+    parent = {child: p for p, children in tree.items() for child in children}
+    leaves: list[Leaf] = []
+    seen: set[str] = set()
+    for label, cell in sorted(tokens, key=lambda t: t[1].col):
+        if label in tree or label in seen:
+            continue
+        seen.add(label)
+        path = [label]
+        while path[0] in parent and parent[path[0]] and len(path) < 5:
+            path.insert(0, parent[path[0]])
+        leaves.append(Leaf(tuple(path), (cell.text,), cell))
+    return leaves
+
+
 def header_at(header: list[Cell], grid: str) -> dict[int, tuple[Cell, bool]]:
     """Grid column → (header cell, is_anchor). Spans are expanded (exact) or forward-filled (others)."""
     out: dict[int, tuple[Cell, bool]] = {}

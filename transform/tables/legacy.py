@@ -65,6 +65,7 @@ def map_legacy(tables: list[Table], warnings: list[str]) -> tuple[list[Fact], st
                 facts.setdefault(f"{fact.code}|{fact.party}", fact)
             continue
         label_col, unit_col, value_col = 0, None, None
+        heads: dict[str, Cell] = {}
         top = ""
         for row in table.rows:
             texts = [fold(c.text) for c in row]
@@ -72,8 +73,10 @@ def map_legacy(tables: list[Table], warnings: list[str]) -> tuple[list[Fact], st
                 for i, t in enumerate(texts):
                     if any(t.startswith(h) for h in _VALUE_HEADERS):
                         value_col = i
+                        heads["value"] = row[i]
                     elif t in _UNIT_HEADERS:
                         unit_col = i
+                        heads["unit"] = row[i]
                 if value_col is not None:
                     continue
             if not row or not row[label_col].text.strip():
@@ -82,24 +85,39 @@ def map_legacy(tables: list[Table], warnings: list[str]) -> tuple[list[Fact], st
             is_top = bool(_TOP.match(fold(label_cell.text)))
             if is_top:
                 top = label_cell.text
-            vi = value_col if value_col is not None and value_col < len(row) else len(row) - 1
-            if vi <= label_col:
-                continue
-            unit = fold(row[unit_col].text) if unit_col is not None and unit_col < len(row) else ""
+            value_cell: Cell | None
+            if table.grid == "aligned" and "value" in heads:
+                # space-aligned text: the value closes the row, the unit sits right before it; a row
+                # whose value cell is empty ends with its unit (positions shift from page to page)
+                rest = row[1:]
+                last = rest[-1] if rest else None
+                if last is not None and parse_value(last.text).state in ("number", "dash"):
+                    value_cell, unit_cell = last, (rest[-2] if len(rest) >= 2 else None)
+                else:
+                    value_cell, unit_cell = None, last
+                unit = fold(unit_cell.text) if unit_cell is not None else ""
+                if value_cell is None and unit in ("", "--", "-", "——"):
+                    continue
+            else:
+                vi = value_col if value_col is not None and value_col < len(row) else len(row) - 1
+                if vi <= label_col:
+                    continue
+                value_cell = row[vi]
+                unit = fold(row[unit_col].text) if unit_col is not None and unit_col < len(row) else ""
             candidates = index.get(norm(label_cell.text), [])
             if len(candidates) > 1:
                 candidates = [c for c in candidates if c[0][0] == norm(top)] or candidates[:0]
             code = candidates[0][1] if candidates else _free_variant(norm(label_cell.text))
             raw = printed(label_cell.text)
             if code is None:
-                if prints_value(row[vi]):
+                if value_cell is not None and prints_value(value_cell):
                     path = [label_cell.text] if is_top or not top else [top, label_cell.text]
                     code = keys.claim(label_key(path))
                     facts[code] = make_unmapped_fact(
                         "legacy",
                         code,
                         "_",
-                        row[vi],
+                        value_cell,
                         table,
                         " > ".join(printed(t) for t in path),
                         "legacy",
@@ -108,7 +126,7 @@ def map_legacy(tables: list[Table], warnings: list[str]) -> tuple[list[Fact], st
                     warnings.append(f"legacy table: row {raw!r} is not in the dictionary: loaded as {code!r}")
                 continue
             if code not in facts:
-                facts[code] = make_fact("legacy", code, "_", row[vi], table, raw, "legacy")
+                facts[code] = make_fact("legacy", code, "_", value_cell, table, raw, "legacy")
     return list(facts.values()), ("legacy" if facts else None)
 
 

@@ -20,7 +20,7 @@ from transform.tables.common import (
     printed,
     prints_value,
 )
-from transform.tables.grid import header_at
+from transform.tables.grid import header_at, under
 from transform.values import parse_value
 from transform.vocab import Vocab, vocab
 
@@ -45,6 +45,7 @@ def map_t2(tables: list[Table], warnings: list[str]) -> tuple[list[Fact], str | 
     block = ""
     for table in tables:
         header: dict[int, tuple[Cell, bool]] | None = None
+        header_cells: list[Cell] = []
         for row in table.rows:
             filled = [c for c in row if c.text.strip()]
             if not filled:
@@ -58,6 +59,7 @@ def map_t2(tables: list[Table], warnings: list[str]) -> tuple[list[Fact], str | 
                 filled = filled[1:]
             if norm(filled[0].text) == "信息内容":
                 header = header_at(row, table.grid)
+                header_cells = list(row)
                 for col_cell in filled[1:]:
                     col = _resolve(v, "col", col_cell.text, v.t2_cols, warnings)
                     if col:
@@ -71,7 +73,18 @@ def map_t2(tables: list[Table], warnings: list[str]) -> tuple[list[Fact], str | 
             for cell in row:
                 if cell is label_cell or cell.col < label_cell.col:
                     continue
-                slot = header.get(cell.col)
+                if table.grid == "aligned":
+                    # as many values as value columns: in order (a page break moves the columns);
+                    # fewer: under the header cell they sit beneath
+                    heads = [h for h in header_cells[1:] if h.text.strip()]
+                    vals = [c for c in row if c.col > label_cell.col and c is not label_cell]
+                    if len(vals) == len(heads) and cell in vals:
+                        head_cell = heads[vals.index(cell)]
+                    else:
+                        head_cell = under(header_cells, cell)
+                    slot = (head_cell, True) if head_cell is not None else None
+                else:
+                    slot = header.get(cell.col)
                 if slot is None:
                     continue
                 head, anchor = slot

@@ -22,7 +22,7 @@ from transform.tables.common import (
     printed,
     prints_value,
 )
-from transform.tables.grid import Leaf, align_short_row, align_values, flatten_header
+from transform.tables.grid import Leaf, align_short_row, align_values, aligned_leaves, flatten_header
 from transform.values import parse_value
 from transform.vocab import Vocab, vocab
 
@@ -65,7 +65,11 @@ def _row_label(v: Vocab, text: str) -> str | None:
     if label in v.t3_levels:
         return label
     close = difflib.get_close_matches(label, [k for k in v.t3_levels if len(k) > 3], n=1, cutoff=0.85)
-    return close[0] if close and len(label) > 3 else None
+    if close and len(label) > 3:
+        return close[0]
+    # a label cut off by a page break (its rest printed under the repeated header): a unique prefix
+    starts = [k for k in v.t3_levels if len(label) >= 5 and k.startswith(label)]
+    return starts[0] if len(starts) == 1 else None
 
 
 def _lookup(v: Vocab, path: tuple[str, ...]) -> str | None:
@@ -88,7 +92,11 @@ def map_t3(tables: list[Table], warnings: list[str]) -> tuple[list[Fact], str | 
         nh = _header_rows(v, table)
         if nh:
             tokens = [[(tok, c) for c in row if (tok := _column_token(v, c.text))] for row in table.rows[:nh]]
-            new_leaves = [lf for lf in flatten_header(tokens, tree) if lf.path[-1] in v.parties]
+            if table.grid == "aligned":
+                flat = aligned_leaves([t for row in tokens for t in row], tree)
+            else:
+                flat = flatten_header(tokens, tree)
+            new_leaves = [lf for lf in flat if lf.path[-1] in v.parties]
             if new_leaves:
                 leaves = new_leaves
         if not leaves:
@@ -134,6 +142,8 @@ def map_t3(tables: list[Table], warnings: list[str]) -> tuple[list[Fact], str | 
             words = [c for c in labels if parse_value(c.text).state == "na_text"]
             own = words[-1] if words else labels[-1]
             own_unknown = bool(words) and _row_label(v, own.text) is None
+            if own_unknown and len(words) >= 2 and _row_label(v, words[-2].text + own.text) is not None:
+                own_unknown = False  # one label split over two cells (wrapped text): its parts read as one
             if own_unknown and all(c is None for c in values) and any(prints_value(c) for c in row):
                 warnings.append(
                     f"table 3: row {printed(own.text)!r} is not in the dictionary and its values do not "

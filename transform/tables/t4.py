@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from extract.model import Cell, Table
+from transform.labels import fold
 from transform.report import Fact
 from transform.tables.common import (
     UnmappedKeys,
@@ -15,6 +16,34 @@ from transform.tables.common import (
 from transform.tables.grid import Leaf, align_values, flatten_header
 from transform.values import parse_value
 from transform.vocab import vocab
+
+
+def _official_leaves(v, row: list[Cell], header_rows: list, warnings: list[str], table: Table) -> list[Leaf]:
+    """Space-aligned text loses table 4's header to its wrapping (结果 / 维持 over two lines, a letter-spaced
+    维 持 纠 正 run), but the table's 15 columns are fixed by the national form in both generations and
+    the header tree lists them in order. When the header names the form's column groups (行政复议 and
+    行政诉讼) and the data row prints exactly 15 values, the values are read in that order; any other count
+    is not placed."""
+    words = "".join(fold(c.text) for r in table.rows if r is not row for c in r)
+    values = [c for c in row if parse_value(c.text).state in ("number", "dash", "blank")]
+    if not ("行政复议" in words and "行政诉讼" in words) or len(values) != len(v.t4_paths):
+        return []
+    tree = v.trees["t4"]
+
+    def walk(label: str, path: tuple[str, ...]) -> list[tuple[str, ...]]:
+        children = tree.get(label, [])
+        if not children:
+            return [path]
+        return [p for child in children for p in walk(child, path + (child,))]
+
+    paths = [p for root in tree.get("", []) for p in walk(root, (root,))]
+    if [p for p in paths if p in v.t4_paths] != paths or len(paths) != len(values):
+        return []
+    warnings.append(
+        f"table 4: header of table {table.index + 1} not readable as columns (space-aligned text); its "
+        f"{len(values)} values read in the form's column order"
+    )
+    return [Leaf(p, p, c) for p, c in zip(paths, values, strict=True)]
 
 
 def map_t4(tables: list[Table], warnings: list[str]) -> tuple[list[Fact], str | None]:
@@ -37,6 +66,8 @@ def map_t4(tables: list[Table], warnings: list[str]) -> tuple[list[Fact], str | 
             elif numeric:
                 data_rows.append(row)
         leaves: list[Leaf] = [lf for lf in flatten_header(header_rows, tree) if lf.path in v.t4_paths]
+        if len(leaves) != 15 and table.grid == "aligned" and data_rows:
+            leaves = _official_leaves(v, data_rows[0], header_rows, warnings, table)
         if len(leaves) != 15:
             warnings.append(
                 f"table 4: reconstructed {len(leaves)} of 15 header columns in table {table.index + 1}"
