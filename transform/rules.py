@@ -250,8 +250,14 @@ class RuleSet:
     """(rule_id, why) for rows evaluated elsewhere: cross-year views, narrative implications."""
 
 
-def is_cross_year(scope: str, formula: str) -> bool:
-    return "cross-year" in scope or re.search(r"\(t[+-]?\d*\)", formula) is not None
+EVALUATED_IN = {
+    "report": "transform.checks (this module's equations)",
+    "cross_year_view": "sql/checks/020_cross_year_checks.sql",
+    "narrative": "transform.narrative_numbers",
+    "document": "transform.unread",
+}
+"""rules.csv ``evaluated_in``: where each rule is evaluated. Only ``report`` rules are parsed into equations
+here; the others are listed as skipped with the place that evaluates them."""
 
 
 @cache
@@ -260,14 +266,11 @@ def rule_set() -> RuleSet:
     within: list[Equation] = []
     skipped: list[tuple[str, str]] = []
     for r in read_rows("rules.csv"):
-        if is_cross_year(r["scope"], r["formula"]):
-            skipped.append((r["rule_id"], "cross-year: sql/checks/020_cross_year_checks.sql"))
-            continue
-        if "=>" in r["formula"]:
-            skipped.append((r["rule_id"], "narrative implication: transform.narrative_numbers"))
-            continue
-        if r["scope"].startswith("document"):
-            skipped.append((r["rule_id"], "document-level: transform.unread"))
+        where = r["evaluated_in"]
+        if where not in EVALUATED_IN:
+            raise FormulaError(f"{r['rule_id']}: evaluated_in {where!r} is none of {sorted(EVALUATED_IN)}")
+        if where != "report":
+            skipped.append((r["rule_id"], f"{where}: {EVALUATED_IN[where]}"))
             continue
         table = _table_of(r["scope"])
         if table is None:
