@@ -20,6 +20,8 @@ def extract_file(path: str | Path, fmt: str | None = None, *, html_max_bytes: in
         from extract import html
 
         return html.read(path, max_bytes=html_max_bytes)
+    elif fmt == "md":
+        from extract import markdown as reader
     else:
         from extract import txt as reader
     return reader.read(path)

@@ -36,6 +36,7 @@ import lxml.html
 from lxml import etree
 
 from extract.errors import EmptyFile, TooDeep, TooLarge
+from extract.jsstring import embedded_markup, embedded_title
 from extract.model import Block, Cell, Document, Paragraph, Table
 from extract.textnorm import clean_cell, fix_cjk
 
@@ -91,6 +92,7 @@ _SPACES = re.compile("[ \t\r\n\f]+")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
+_BODY_TAG = re.compile(r"<body[\s>]", re.I)
 _META_CHARSET = re.compile(rb"<meta[^>]+?charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.I)
 _CHARSET_ALIASES = {
     "gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "cp936": "gb18030", "windows-936": "gb18030",
@@ -149,8 +151,17 @@ def read(path: Path, max_bytes: int | None = None) -> Document:
     if not text.strip():
         raise EmptyFile("the HTML file contains no text")
     root = parse(text)
-
     meta: dict[str, str] = {"encoding": encoding}
+    embedded = embedded_markup(text)
+    if embedded is not None:
+        # the report is HTML inside a JS/JSON string: the file's own markup (if any) is the page shell
+        # whose <title> and <meta> still describe it, the body comes from the string
+        meta["embedded"] = "js-string"
+        content_root = parse(embedded)
+        if root.findtext(".//title") is None and (js_title := embedded_title(text)):
+            meta["title"] = js_title
+    else:
+        content_root = root
     if declared:
         meta["charset"] = declared
     title = root.findtext(".//title")
@@ -160,15 +171,18 @@ def read(path: Path, max_bytes: int | None = None) -> Document:
     if article_title:
         meta["article_title"] = article_title
     pub_date = _meta_value(root, _PUB_DATE_META)  # before remove_junk, which drops <meta>
-    remove_junk(root)
-    pub_date = pub_date or _text_pub_date(root)
+    remove_junk(content_root)
+    pub_date = pub_date or _text_pub_date(content_root)
     if pub_date:
         meta["pub_date"] = pub_date
 
-    body = root.find("body")
+    body = content_root.find("body")
     if body is None:
-        body = root
-    container = find_container(body)
+        body = content_root
+    # A fragment (no <body> in the source: a CMS export, a JS string) is the article someone cut out;
+    # looking for a container inside it would drop what precedes the body box, such as its <h1> title.
+    is_fragment = _BODY_TAG.search(embedded if embedded is not None else text) is None
+    container = body if is_fragment else find_container(body)
     blocks = list(_blocks(container))
     for i, table in enumerate(b for b in blocks if isinstance(b, Table)):
         table.index = i
@@ -181,12 +195,12 @@ def parse(text: str) -> lxml.html.HtmlElement:
     ``huge_tree`` lifts libxml2's 10 MB text-node limit; its depth limit (2048 then) and any other
     resource limit it hits are fatal errors in the parser's log while the tree it returns is cut short,
     so they are checked here rather than trusted away."""
-    root, depth, cut = _parse(text)
+    root, depth, cut = _parse_once(text)
     if depth <= MAX_DEPTH and not cut:
         return root
     first_depth = depth
     for divs in (False, True):
-        root, depth, cut = _parse(flatten(text, divs=divs))
+        root, depth, cut = _parse_once(flatten(text, divs=divs))
         if depth <= MAX_DEPTH and not cut:
             return root
     if cut:
@@ -200,7 +214,7 @@ def parse(text: str) -> lxml.html.HtmlElement:
     )
 
 
-def _parse(text: str) -> tuple[lxml.html.HtmlElement, int, str | None]:
+def _parse_once(text: str) -> tuple[lxml.html.HtmlElement, int, str | None]:
     """(tree, its element depth, the parser's resource-limit error or None)."""
     parser = lxml.html.HTMLParser(huge_tree=True)
     try:
@@ -268,6 +282,17 @@ def flatten(text: str, divs: bool = False) -> str:
         last = end
     out.append(text[last:])
     return "".join(out)
+
+
+def fragment_blocks(markup: str) -> list[Block]:
+    """Blocks of a piece of HTML embedded in another format (a ``<table>`` kept inside Markdown): read
+    whole, with no article container to look for."""
+    if not markup.strip():
+        return []
+    root = parse(markup)
+    remove_junk(root)
+    body = root.find("body")
+    return list(_blocks(body if body is not None else root))
 
 
 def remove_junk(root: lxml.html.HtmlElement) -> None:
