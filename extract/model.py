@@ -67,7 +67,7 @@ Block = Paragraph | Table
 class Document:
     blocks: list[Block]
     format: str
-    """``pdf``, ``docx``, ``html`` or ``txt``."""
+    """``pdf``, ``docx``, ``html``, ``md`` or ``txt``."""
     meta: dict[str, str] = field(default_factory=dict)
     """Source metadata worth keeping (HTML <title>, publication date meta, declared charset, page count)."""
 

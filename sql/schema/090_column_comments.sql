@@ -1,6 +1,6 @@
 -- Descriptions of table columns declared without a trailing `-- comment` in their CREATE TABLE, stored in
 -- the DuckDB catalog (duckdb_columns().comment: DBeaver and the duckdb CLI show them) and read by
--- `python -m flows.dictionary` for docs/dictionary.md. New columns: prefer a trailing `-- comment` on the
+-- `python -m flows.analyst.docs` for docs/dictionary.md. New columns: prefer a trailing `-- comment` on the
 -- column's line in its own file. A column renamed or dropped must leave this file too (COMMENT ON fails).
 COMMENT ON COLUMN documents.status IS 'loaded | rejected | duplicate: what the ingest did with this file version';
 COMMENT ON COLUMN documents.first_seen IS 'when an ingest run first saw this (path, content)';
@@ -9,7 +9,7 @@ COMMENT ON COLUMN documents.last_seen IS 'when an ingest run last saw this (path
 COMMENT ON COLUMN reports.report_id IS 'report identity: first 16 hex chars of the file''s sha256';
 COMMENT ON COLUMN reports.sha256 IS 'content hash (hex) of the file the report was loaded from';
 COMMENT ON COLUMN reports.source_path IS 'path of the file the report was loaded from';
-COMMENT ON COLUMN reports.format IS 'pdf | docx | html | txt, as sniffed from content';
+COMMENT ON COLUMN reports.format IS 'pdf | docx | html | md | txt, as sniffed from content';
 COMMENT ON COLUMN reports.province IS 'province of the agency''s division (gazetteer)';
 COMMENT ON COLUMN reports.city IS 'city (prefecture) of the agency''s division';
 COMMENT ON COLUMN reports.county IS 'county-level division of the agency';
