@@ -231,3 +231,89 @@ def test_a_schedule_due_within_the_minute_fires_by_itself_and_its_run_loads_the_
     server_text = server_log.read_text(errors="replace")
     assert not SCHEDULER_FAILURE.search(server_text), server_text[-3000:]
     assert "Traceback" not in serve_output, serve_output
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.parametrize("command", ["serve", "ingest"])
+def test_an_unreachable_prefect_api_url_is_one_line_saying_what_to_do(
+    command: str, tmp_path: Path, cli_env: dict[str, str], xxgk_bin: str
+) -> None:
+    url = f"http://127.0.0.1:{free_port()}/api"  # nothing listens there: a stale PREFECT_API_URL
+    (tmp_path / "drop").mkdir()
+    shutil.copyfile(SEEDS / "ninghai-2021.txt", tmp_path / "drop" / "ninghai-2021.txt")
+    started = time.monotonic()
+    result = subprocess.run(
+        [xxgk_bin, command, str(tmp_path / "drop"), "--db", str(tmp_path / "w.duckdb"), "--settle", "0"],
+        env={**cli_env, "PREFECT_API_URL": url}, capture_output=True, text=True, timeout=120,
+        stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    took = time.monotonic() - started
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    remedy = "or point PREFECT_API_URL at a running one" if command == "serve" else "or unset PREFECT_API_URL"
+    assert len(lines) == 1 and lines[0].startswith(
+        f"error: no Prefect server answers at PREFECT_API_URL={url}"
+    )
+    assert "prefect server start" in lines[0] and remedy in lines[0], lines
+    print(f"{command}: exit 2 after {took:.1f} s")
+    assert not (tmp_path / "w.duckdb").exists()
+
+
+@pytest.mark.parametrize("stdout", ["file", "pipe", "tty"])
+def test_serve_stops_on_sigterm_within_10_s_whatever_its_stdout_is(
+    stdout: str, prefect_server: dict[str, Any], tmp_path: Path, cli_env: dict[str, str], xxgk_bin: str
+) -> None:
+    from tests.test_interrupt import Command
+
+    (tmp_path / "drop").mkdir()
+    env = {**cli_env, "PREFECT_HOME": str(prefect_server["home"]), "PREFECT_API_URL": prefect_server["url"]}
+    argv = [xxgk_bin, "serve", str(tmp_path / "drop"), "--db", str(tmp_path / "w.duckdb"),
+            "--name", f"sigterm-{stdout}"]  # fmt: skip
+    if stdout == "file":
+        log_path = tmp_path / "serve.log"
+        with log_path.open("wb") as log:
+            proc = subprocess.Popen(
+                argv, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )  # fmt: skip
+            try:
+                wait_for(
+                    lambda: b"Serving xxgk-ingest" in log_path.read_bytes() or None, 120, "serve to start"
+                )
+                time.sleep(2)  # into the runner's polling loop
+                sent = time.monotonic()
+                proc.send_signal(signal.SIGTERM)
+                status = proc.wait(timeout=60)
+                took = time.monotonic() - sent
+            finally:
+                if proc.poll() is None:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                    proc.wait()
+        output = log_path.read_text(errors="replace")
+    else:
+        command = Command(argv, env, tty=stdout == "tty")
+        try:
+            command.read_until(rb"Serving xxgk-ingest", 120)
+            deadline = time.monotonic() + 2
+            while time.monotonic() < deadline:
+                command.read(0.2)
+            sent = time.monotonic()
+            command.proc.send_signal(signal.SIGTERM)
+            status = command.wait(60)
+            took = time.monotonic() - sent
+        finally:
+            command.close()
+        output = command.text
+    print(f"serve (stdout: {stdout}) stopped {took:.1f} s after SIGTERM")
+    assert status == 0, output
+    assert took < 10, output
+    assert "Traceback" not in output and "was never awaited" not in output, output
+    assert "stopped serving" in output

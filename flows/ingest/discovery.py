@@ -78,10 +78,14 @@ def walk_drop_dir(root: Path) -> list[FileStat]:
     return found
 
 
-def hash_files(files: Iterable[FileStat]) -> dict[str, str | OSError]:
-    """sha256 per path (or the OSError that prevented reading it)."""
+def hash_files(files: Iterable[FileStat], stop: Callable[[], bool] | None = None) -> dict[str, str | OSError]:
+    """sha256 per path (or the OSError that prevented reading it). Once ``stop()`` is true the files
+    not yet hashed get an OSError instead: an interrupted run must not read a whole disk first, and
+    it discards that plan anyway."""
 
     def one(stat: FileStat) -> tuple[str, str | OSError]:
+        if stop is not None and stop():
+            return stat.path, InterruptedError("the run was interrupted before this file was read")
         try:
             return stat.path, sha256_file(stat.path)
         except OSError as exc:

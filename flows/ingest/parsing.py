@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import signal
 import time
 import traceback
 from importlib import metadata
@@ -123,9 +124,13 @@ _fault_spec = ""
 
 def init_worker(fault_spec: str) -> None:
     """Worker initializer. The fault spec is passed explicitly because forkserver workers inherit the
-    environment of the forkserver (started once), not the pool creator's current one."""
+    environment of the forkserver (started once), not the pool creator's current one.
+
+    SIGINT is ignored: a Ctrl-C on the terminal reaches every process of the command, and stopping is
+    the command's decision (it lets the run close cleanly and then ends the workers itself)."""
     global _fault_spec
     _fault_spec = fault_spec
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _inject_fault(path: str) -> None:

@@ -39,7 +39,7 @@ class RunSummary:
     worker_crashes: int = 0
     flow_run_id: str | None = None
     status: str = "completed"
-    """completed | failed (a failed run still records what it committed)."""
+    """completed | failed | interrupted (a failed or interrupted run still records what it committed)."""
     error: str | None = None
     resumed: bool = False
     """The run continued the staging copy an interrupted run left (see flows.warehouse.staging)."""
