@@ -103,15 +103,33 @@ def print_summary(
             rel = str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
             rejected.add_row(rel, r["reason_code"], r["reason"])
         console.print(rejected)
+    if summary.get("skipped"):
+        entries = summary["skipped"]
+        console.print(
+            f"skipped {len(entries)} "
+            + ("entry that is not a document: " if len(entries) == 1 else "entries that are not documents: ")
+            + "; ".join(
+                f"{_relative(e['path'], drop_dir)} ({e['reason']}{': ' + e['detail'] if e['detail'] else ''})"
+                for e in entries
+            )
+        )
+    if summary["seen"] == 0:
+        console.print(f"the drop directory {drop_dir} holds no files: nothing to ingest")
     if summary.get("deferrals"):
         console.print(
             f"deferred (still being written, left for the next run): {', '.join(summary['deferrals'])}"
         )
     console.print(
         f"Summary: {summary['seen']} seen, {summary['unchanged']} unchanged, {summary['loaded']} loaded, "
-        f"{summary['rejected']} rejected, {summary['duplicate']} duplicate, {summary.get('deferred', 0)} deferred; "
+        f"{summary['rejected']} rejected, {summary['duplicate']} duplicate, {summary.get('deferred', 0)} deferred, "
+        f"{len(summary.get('skipped', []))} skipped; "
         f"parsed {summary['parsed']} "
         f"in {wall if startup is None else wall - startup:.1f} s"
         + ("" if startup is None else f", plus {startup:.1f} s of Prefect start-up")
         + f" (warehouse {summary['db_path']})"
     )
+
+
+def _relative(path: str, drop_dir: Path) -> str:
+    root = drop_dir.resolve()
+    return str(Path(path).relative_to(root)) if Path(path).is_relative_to(root) else path

@@ -27,6 +27,19 @@ class Unreadable:
     reason: str
 
 
+SKIP_REASONS = ("unreadable", "dangling_link", "outside_drop_dir", "special_file")
+"""Why a directory entry is not even a candidate document (a skipped entry is counted and named in the
+summary; it is not a rejected document: there is no file content to identify it by)."""
+
+
+@dataclass(slots=True, frozen=True)
+class Skipped:
+    path: str
+    reason: str
+    """One of ``SKIP_REASONS``."""
+    detail: str = ""
+
+
 @dataclass(slots=True)
 class Plan:
     """What one run has to do. Built by ``plan_files``; executed by the flow."""
@@ -42,6 +55,8 @@ class Plan:
     """Further paths with the same new content as a ``to_parse`` candidate: they share its outcome."""
     unreadable: list[Unreadable] = field(default_factory=list)
     """Files that could not even be read for hashing (permissions, vanished mid-walk)."""
+    skipped: list[Skipped] = field(default_factory=list)
+    """Entries of the drop directory that are not files to look at (see ``SKIP_REASONS``)."""
     deferred: list[FileStat] = field(default_factory=list)
     """New or changed files modified within the settle window: probably still being written (an upload,
     a copy in progress). Not hashed, no row written: the next run looks at them again."""
@@ -52,16 +67,21 @@ def _skip(name: str) -> bool:
     return name.startswith((".", "~$"))
 
 
-def walk_drop_dir(root: Path) -> list[FileStat]:
+def walk_drop_dir(root: Path, skipped: list[Skipped] | None = None) -> list[FileStat]:
     """All regular files under ``root``, recursively, sorted by path. Symlinked directories are not
-    followed (no cycles); symlinked files are read through."""
+    followed (no cycles); symlinked files are read through. What cannot be looked at (a directory that
+    cannot be listed, a link to nothing) is appended to ``skipped`` so that the run can say so."""
     found: list[FileStat] = []
+    skips: list[Skipped] = [] if skipped is None else skipped
     stack = [str(root.resolve())]
     while stack:
         directory = stack.pop()
         try:
             entries = list(os.scandir(directory))
-        except OSError:
+        except OSError as exc:
+            skips.append(
+                Skipped(directory, "unreadable", f"cannot list the directory: {exc.strerror or exc}")
+            )
             continue
         for entry in entries:
             if _skip(entry.name):
@@ -72,9 +92,13 @@ def walk_drop_dir(root: Path) -> list[FileStat]:
                 elif entry.is_file(follow_symlinks=True):
                     st = entry.stat(follow_symlinks=True)
                     found.append(FileStat(entry.path, st.st_size, st.st_mtime_ns))
-            except OSError:
+                elif entry.is_symlink() and not os.path.exists(entry.path):
+                    skips.append(Skipped(entry.path, "dangling_link", f"links to {os.readlink(entry.path)}"))
+            except OSError as exc:
+                skips.append(Skipped(entry.path, "unreadable", str(exc.strerror or exc)))
                 continue
     found.sort(key=lambda f: f.path)
+    skips.sort(key=lambda s: s.path)
     return found
 
 

@@ -38,7 +38,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.ingest import interrupt, progress, runs
 from flows.ingest.artifacts import ARTIFACT_KEY, run_report_markdown
-from flows.ingest.discovery import Candidate, Plan, hash_files, plan_files, walk_drop_dir
+from flows.ingest.discovery import Candidate, Plan, Skipped, hash_files, plan_files, walk_drop_dir
 from flows.ingest.parsing import PARSER_VERSION, ParseOutcome
 from flows.ingest.pool import ParserPool
 from flows.ingest.results import BatchDone, ResultStream
@@ -71,7 +71,8 @@ def prepare_staging(db_path: str) -> staging.Stage:
 @task(cache_policy=NO_CACHE)
 def discover_files(drop_dir: str, warehouse: Warehouse, settle_seconds: float = 0.0) -> Plan:
     """List the drop directory and decide what to do with each file (read-only on the drop dir)."""
-    files = walk_drop_dir(Path(drop_dir))
+    skipped: list[Skipped] = []
+    files = walk_drop_dir(Path(drop_dir), skipped)
     settled_before_ns = time.time_ns() - int(settle_seconds * 1e9) if settle_seconds > 0 else None
     plan = plan_files(
         files, warehouse.known_files(), warehouse.known_hashes, PARSER_VERSION,
@@ -79,6 +80,7 @@ def discover_files(drop_dir: str, warehouse: Warehouse, settle_seconds: float = 
         settled_before_ns=settled_before_ns,
     )  # fmt: skip
     interrupt.raise_if_requested()  # an interrupted hashing pass leaves an incomplete plan
+    plan.skipped = skipped
     get_run_logger().info(
         "%d files: %d unchanged, %d to parse, %d copies of known content, %d unreadable, %d still being written",
         plan.seen, len(plan.unchanged), len(plan.to_parse), len(plan.copies), len(plan.unreadable),
@@ -265,6 +267,7 @@ def _run(
         interrupt.raise_if_requested()
         plan = discover_files(drop_dir, warehouse, settle_seconds)
         summary.seen = plan.seen
+        summary.skip(plan.skipped)
         progress.emit(
             "planned", seen=plan.seen, unchanged=len(plan.unchanged), to_parse=len(plan.to_parse),
             copies=len(plan.copies), unreadable=len(plan.unreadable), deferred=len(plan.deferred),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -33,6 +34,9 @@ class RunSummary:
     """Files still being written (too fresh, or changed while read): no row, the next run takes them."""
     deferrals: list[str] = field(default_factory=list)
     """Paths of the deferred files."""
+    skipped: list[dict[str, str]] = field(default_factory=list)
+    """Directory entries that were not files to look at: ``{"path", "reason", "detail"}`` with a
+    reason of ``flows.ingest.discovery.SKIP_REASONS`` (not documents, so not rejections)."""
     seconds: float = 0.0
     parse_seconds: float = 0.0
     """Sum of per-file parse times in the workers."""
@@ -58,6 +62,9 @@ class RunSummary:
         else:
             self.rejected += 1
             self.rejections.append(Rejection(path, reason_code or "unknown", reason or ""))
+
+    def skip(self, entries: Iterable[Any]) -> None:
+        self.skipped.extend({"path": e.path, "reason": e.reason, "detail": e.detail} for e in entries)
 
     def counts(self) -> dict[str, int]:
         return {
