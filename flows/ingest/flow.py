@@ -16,6 +16,9 @@ Shape of a run (tasks are verbs; the logic lives in discovery/parsing/pool/wareh
    over the live file), ``publish_run_report`` (the run's markdown artifact) — also after a failed run,
    for what it committed.
 
+On the first SIGINT/SIGTERM (flows.ingest.interrupt) the writer stops between two documents, the pool's
+workers are ended, and step 5 runs as for a failed run, as ``interrupted``; the flow returns Cancelled.
+
 Prefect tasks are per batch, never per file: a task run costs ~70 ms of orchestration here.
 """
 
