@@ -28,8 +28,11 @@ def start_temporary_server() -> None:
     PR_SET_PDEATHSIG (Linux), so that even ``kill -9`` of the command does not leave it behind. Prefect
     finds the running instance and uses it; it stops it at exit as it always does.
     """
+    from prefect.logging.configuration import ensure_logging_setup
     from prefect.server.api import server as prefect_server
     from prefect.settings import get_current_settings
+
+    ensure_logging_setup()  # as on Prefect's own first use: --verbose shows "Starting temporary server"
 
     settings = get_current_settings()
     if settings.api.url or not settings.server.ephemeral.enabled:
