@@ -3,6 +3,7 @@ configured (the CLI starts Prefect's temporary local server itself)."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.corpus_index import CORPUS
+from tests.test_ingest import query
 
 SEEDS = CORPUS / "seeds"
 pytestmark = pytest.mark.slow
@@ -31,6 +33,11 @@ def test_ingest_exit_codes_and_summary(tmp_path: Path, cli_env: dict[str, str], 
     ok = xxgk(xxgk_bin, cli_env, "ingest", str(drop), "--db", str(db))
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert "Summary: 2 seen, 0 unchanged, 2 loaded, 0 rejected" in ok.stdout
+    # the run's own time and Prefect's start-up apart; the run's own is what the runs row records
+    timing = re.search(r"parsed 2 in ([\d.]+) s, plus ([\d.]+) s of Prefect start-up", ok.stdout)
+    assert timing, ok.stdout
+    (recorded,) = query(db, "SELECT duration_seconds FROM runs")[0]
+    assert abs(float(timing.group(1)) - recorded) < 0.06 and float(timing.group(2)) > 0
     assert "loaded\t" in ok.stdout  # stdout is not a TTY: one plain progress line per document
     assert "Traceback" not in ok.stderr
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from flows.ingest.discovery import walk_drop_dir
+from flows.ingest.discovery import Skipped, walk_drop_dir
 from flows.ingest.limits import Limits
 from flows.ingest.parsing import init_worker, parse_file, sha256_file
 from tests.bombs import glyph_bomb, stream_bomb
@@ -101,23 +101,23 @@ def hostile_drop(tmp_path: Path) -> dict[str, Any]:
 
 def test_walk_skips_every_entry_outside_the_root_or_not_a_file(hostile_drop: dict[str, Any]) -> None:
     drop = hostile_drop["drop"]
-    skipped: list[tuple[str, str]] = []
+    skipped: list[Skipped] = []
     files = walk_drop_dir(drop, skipped=skipped)
     assert [f.path for f in files] == [
         str(drop / "sub" / "inside-link.txt"),
         str(drop / "sub" / "yinzhou-2023.txt"),
     ]
-    assert skipped == hostile_drop["skips"]
+    assert [(s.path, s.reason) for s in skipped] == hostile_drop["skips"]
 
 
 def test_follow_links_reads_regular_files_elsewhere_but_never_devices_fifos_or_dirs(
     hostile_drop: dict[str, Any],
 ) -> None:
     drop = hostile_drop["drop"]
-    skipped: list[tuple[str, str]] = []
+    skipped: list[Skipped] = []
     files = walk_drop_dir(drop, follow_links=True, skipped=skipped)
     assert str(drop / "to-file.txt") in [f.path for f in files]
-    assert skipped == sorted(
+    assert [(s.path, s.reason) for s in skipped] == sorted(
         [
             (str(drop / "dangling.docx"), "dangling_link"),
             (str(drop / "sub" / "pipe.txt"), "special_file"),
@@ -138,7 +138,7 @@ def test_ingest_opens_nothing_outside_the_drop_dir(
     assert probe.opened == set(), "a FIFO was opened for reading"
     for path in hostile_drop["outside_files"]:
         assert os.stat(path).st_atime == OLD_ATIME, f"{path} was read"
-    assert [tuple(s) for s in summary["skipped"]] == hostile_drop["skips"]
+    assert [(s["path"], s["reason"]) for s in summary["skipped"]] == hostile_drop["skips"]
     assert (summary["seen"], summary["loaded"], summary["duplicate"], summary["rejected"]) == (2, 1, 1, 0)
     docs = documents_by_name(db)
     assert set(docs) == {"yinzhou-2023.txt", "inside-link.txt"}  # skipped entries are not documents

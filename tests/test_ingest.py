@@ -419,9 +419,10 @@ def test_kill_mid_run_then_rerun_leaves_no_partial_or_duplicate_data(
         os.killpg(proc.pid, signal.SIGKILL)  # the CLI, its Prefect server and its parser workers
         proc.wait()
     assert first_loaded, "the run ended before any document was loaded"
-    # the run loads into a staging copy (flows.warehouse.staging): the live file was never touched, and the copy
-    # holds every document committed before the kill, complete — the re-run resumes from it
-    assert not db.exists()
+    # the run loads into a staging copy (flows.warehouse.staging): the live file is still the empty
+    # warehouse the first run published before loading (queryable, no rows), and the copy holds every
+    # document committed before the kill, complete — the re-run resumes from it
+    assert query(db, "SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM runs)") == [(0, 0)]
     staged = staging_path(db)
     committed_before_rerun = query(staged, "SELECT count(*) FROM documents")[0][0]
     assert (

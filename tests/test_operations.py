@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -248,6 +249,14 @@ def test_two_ingest_processes_at_once_queue_on_the_lock(
         assert rc == 0, out + err
     waited = [err for _, _, err in results if "waiting for the run lock" in err]
     assert len(waited) == 1, [err for _, _, err in results]
+    # a sentence naming the holder, not a raw dict
+    holder_pid = next(p.pid for p, (_, _, err) in zip(procs, results, strict=True) if err not in waited)
+    assert re.search(
+        rf"waiting for the run lock: another ingest of this warehouse is running \(pid {holder_pid} on \S+, "
+        r"since \d{4}-\d\d-\d\dT[\d:]+\+00:00\); waiting up to 600 s for it to finish",
+        waited[0],
+    ), waited[0]
+    assert "{" not in waited[0]
     summaries = sorted(
         next(line for line in out.splitlines() if line.startswith("Summary:")) for _, out, _ in results
     )

@@ -41,6 +41,23 @@ class QueryError(RuntimeError):
     """The SQL itself failed (syntax, binder, read-only violation): exit status 1, message, no traceback."""
 
 
+def check_one_statement(sql: str) -> None:
+    """Exactly one statement, or a QueryError that says so. Several statements would run but show
+    only the last result, silently; an empty one has nothing to run (DuckDB itself fails on both in
+    ways that read as internal errors)."""
+    try:
+        count = len(duckdb.extract_statements(sql))
+    except duckdb.Error:
+        return  # a syntax error: running it reports it with DuckDB's position marker
+    if count == 0:
+        raise QueryError('no SQL statement given; pass one, e.g. xxgk query "SELECT count(*) FROM reports"')
+    if count > 1:
+        raise QueryError(
+            f"{count} SQL statements given; xxgk query runs exactly one (run each separately, "
+            "or combine them into one query)"
+        )
+
+
 def run_query(
     con: duckdb.DuckDBPyConnection,
     sql: str,
@@ -49,6 +66,7 @@ def run_query(
     console: Console,
 ) -> dict[str, Any]:
     """Run SQL and deliver the result; returns what happened (rows, seconds) for the caller's message."""
+    check_one_statement(sql)
     started = time.perf_counter()
     if fmt is OutputFormat.table:
         shown, total, columns = _fetch_for_table(con, sql)

@@ -17,9 +17,10 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from flows.cli import exit_codes
 from flows.paths import DEFAULT_DB
 
-EXIT_OK, EXIT_BAD_REQUEST, EXIT_UNUSABLE = 0, 1, 2
+EXIT_OK, EXIT_BAD_REQUEST, EXIT_UNUSABLE = exit_codes.OK, exit_codes.REFUSED, exit_codes.CANNOT_RUN
 
 DbOption = Annotated[Path, typer.Option("--db", help="DuckDB warehouse file (opened read-only).")]
 
@@ -144,7 +145,15 @@ def report(
     console.print(f"Report for {subject} written to {out} ({len(page.encode()) / 1e3:.0f} kB)")
 
 
-def convert_storage(db: DbOption = DEFAULT_DB) -> None:
+def convert_storage(
+    db: Annotated[
+        Path,
+        typer.Option(
+            "--db",
+            help="DuckDB warehouse file, rewritten in place (the original is kept as FILE.v2-backup.duckdb).",
+        ),
+    ] = DEFAULT_DB,
+) -> None:
     """Rewrite a DuckDB 2.0-format warehouse in v1.5.0 format (readable by the stock duckdb CLI)."""
     from flows.warehouse.storage import convert_storage as convert
     from flows.warehouse.writer import WarehouseError

@@ -28,6 +28,8 @@ class Display:
         self.root = drop_dir.resolve()
         self.bar: Progress | None = None
         self.task_id: Any = None
+        self.loaded = 0
+        """Documents reported loaded so far (what an interrupted run says it kept)."""
 
     def __enter__(self) -> Display:
         if self.mode is ProgressMode.bar:
@@ -65,6 +67,8 @@ class Display:
                     flush=True,
                 )
         elif event == "document":
+            if data["status"] == "loaded":
+                self.loaded += 1
             rel = self._rel(data["path"])
             if self.bar is not None:
                 self.bar.update(self.task_id, advance=1, last=f"{data['status']} {rel}")
@@ -75,7 +79,13 @@ class Display:
                 print(f"{data['status']}\t{detail}\t{rel}", flush=True)
 
 
-def print_summary(console: Console, summary: dict[str, Any], drop_dir: Path, wall: float) -> None:
+def print_summary(
+    console: Console, summary: dict[str, Any], drop_dir: Path, wall: float, startup: float | None = None
+) -> None:
+    """The tables and the ``Summary:`` line. ``wall`` is the command's time; with ``startup`` (the part
+    of it spent outside the run itself: Prefect's server start, flow-run bookkeeping) the line reports
+    the run's own time and that overhead apart, so that a run that parsed nothing does not read as
+    "parsed 0 in 9 s"."""
     table = Table(title="xxgk ingest", show_header=True, header_style="bold")
     table.add_column("files", justify="left")
     table.add_column("count", justify="right")
@@ -94,12 +104,17 @@ def print_summary(console: Console, summary: dict[str, Any], drop_dir: Path, wal
             rejected.add_row(rel, r["reason_code"], r["reason"])
         console.print(rejected)
     if summary.get("skipped"):
-        skipped = Table(title="skipped (not read)", show_header=True, header_style="bold", expand=False)
-        skipped.add_column("entry", overflow="fold")
-        skipped.add_column("reason")
-        for path, reason in summary["skipped"]:
-            skipped.add_row(path, reason)
-        console.print(skipped)
+        entries = summary["skipped"]
+        console.print(
+            f"skipped {len(entries)} "
+            + ("entry that is not a document: " if len(entries) == 1 else "entries that are not documents: ")
+            + "; ".join(
+                f"{_relative(e['path'], drop_dir)} ({e['reason']}{': ' + e['detail'] if e['detail'] else ''})"
+                for e in entries
+            )
+        )
+    if summary["seen"] == 0:
+        console.print(f"the drop directory {drop_dir} holds no files: nothing to ingest")
     if summary.get("deferrals"):
         console.print(
             f"deferred (still being written, left for the next run): {', '.join(summary['deferrals'])}"
@@ -109,5 +124,12 @@ def print_summary(console: Console, summary: dict[str, Any], drop_dir: Path, wal
         f"{summary['rejected']} rejected, {summary['duplicate']} duplicate, {summary.get('deferred', 0)} deferred, "
         f"{len(summary.get('skipped', []))} skipped; "
         f"parsed {summary['parsed']} "
-        f"in {wall:.1f} s (warehouse {summary['db_path']})"
+        f"in {wall if startup is None else wall - startup:.1f} s"
+        + ("" if startup is None else f", plus {startup:.1f} s of Prefect start-up")
+        + f" (warehouse {summary['db_path']})"
     )
+
+
+def _relative(path: str, drop_dir: Path) -> str:
+    root = drop_dir.resolve()
+    return str(Path(path).relative_to(root)) if Path(path).is_relative_to(root) else path

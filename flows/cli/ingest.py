@@ -14,17 +14,20 @@ import contextlib
 import sys
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 
+from flows.cli import exit_codes
 from flows.cli.display import Display, ProgressMode, print_summary
-from flows.cli.prefect_env import configure_prefect_env
+from flows.cli.prefect_env import configure_prefect_env, start_temporary_server
 from flows.ingest.limits import DEFAULT_FILE_SECONDS, DEFAULT_HTML_MAX_MB, DEFAULT_MEMORY_MB
 from flows.paths import DEFAULT_DB, DEFAULT_DROP_DIR
 
-EXIT_OK, EXIT_REJECTIONS, EXIT_FAILED, EXIT_LOCKED = 0, 1, 2, 3
+EXIT_OK, EXIT_REJECTIONS, EXIT_FAILED, EXIT_LOCKED = (
+    exit_codes.OK, exit_codes.REFUSED, exit_codes.CANNOT_RUN, exit_codes.LOCKED,
+)  # fmt: skip
 
 
 def ingest(
@@ -35,7 +38,7 @@ def ingest(
         DEFAULT_DB
     ),
     workers: Annotated[
-        int | None, typer.Option("--workers", min=1, help="Parser processes [default: CPU count].")
+        int | None, typer.Option("--workers", min=1, help="Parser processes (default: the number of CPUs).")
     ] = None,
     batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Files per Prefect task.")] = 32,
     dask_address: Annotated[
@@ -98,9 +101,46 @@ def ingest(
         err.print(f"[red]error:[/] drop directory {drop_dir} does not exist or is not a directory")
         raise typer.Exit(EXIT_FAILED)
 
+    from flows.ingest import interrupt
+
+    mode = progress_mode
+    if mode is ProgressMode.auto:
+        mode = ProgressMode.bar if sys.stdout.isatty() else ProgressMode.plain
+    display = Display(mode, out, drop_dir)
+    # SIGINT/SIGTERM: outside the run's body they end the command at once (KeyboardInterrupt, nothing
+    # to close); during the body the run first stops cleanly (flows.ingest.interrupt)
+    with interrupt.abort_on_signals():
+        try:
+            _ingest(
+                drop_dir, db, workers, batch_size, dask_address, verbose, wait, settle, shortcut,
+                out, err, display,
+                {"max_memory_mb": max_memory_mb, "file_timeout": file_timeout, "max_html_mb": max_html_mb,
+                 "follow_links": follow_links},
+            )  # fmt: skip
+        except KeyboardInterrupt:
+            _exit_interrupted(err, display.loaded, interrupt.requested())
+
+
+def _ingest(
+    drop_dir: Path,
+    db: Path,
+    workers: int | None,
+    batch_size: int,
+    dask_address: str | None,
+    verbose: bool,
+    wait: float,
+    settle: float,
+    shortcut: bool,
+    out: Console,
+    err: Console,
+    display: Display,
+    limits: dict[str, Any],
+) -> None:
+    """The command once its arguments are checked; always ends with typer.Exit. ``limits`` are the
+    per-file caps and ``follow_links``, passed to the flow (and the no-op shortcut) as they are."""
     configure_prefect_env(verbose)
     from flows.ingest import progress
-    from flows.warehouse.lock import RunLockBusy, run_lock
+    from flows.warehouse.lock import RunLockBusy, describe_holder, run_lock
     from flows.warehouse.staging import probe_live
     from flows.warehouse.writer import WarehouseError
 
@@ -109,7 +149,14 @@ def ingest(
     run_guard = contextlib.ExitStack()
     try:
         run_guard.enter_context(
-            run_lock(db, wait=wait, on_busy=lambda holder: err.print(f"waiting for the run lock: {holder}"))
+            run_lock(
+                db,
+                wait=wait,
+                on_busy=lambda holder: err.print(
+                    f"waiting for the run lock: another ingest of this warehouse is running "
+                    f"({describe_holder(holder)}); waiting up to {wait:.0f} s for it to finish"
+                ),
+            )
         )
         probe_live(db)
     except RunLockBusy as exc:
@@ -124,33 +171,45 @@ def ingest(
     if shortcut:
         from flows.ingest.noop import nothing_to_do
 
-        quick = nothing_to_do(drop_dir, db, settle, follow_links)
+        quick = nothing_to_do(drop_dir, db, settle, limits["follow_links"])
         if quick is not None:
             run_guard.close()
             print_summary(out, quick, drop_dir, quick["seconds"])
             raise typer.Exit(EXIT_OK)
 
-    mode = progress_mode
-    if mode is ProgressMode.auto:
-        mode = ProgressMode.bar if sys.stdout.isatty() else ProgressMode.plain
-    display = Display(mode, out, drop_dir)
+    from flows.ingest.serve import check_configured_server
+
+    unreachable = check_configured_server()
+    if unreachable:
+        run_guard.close()
+        err.print(f"[red]error:[/] {unreachable}")
+        raise typer.Exit(EXIT_FAILED)
     progress.install(display.on_event)
     started = time.perf_counter()
+    from prefect.exceptions import TerminationSignal
+
+    from flows.ingest import interrupt
+
     try:
         with display:
+            start_temporary_server()
             from flows.ingest.flow import ingest as ingest_flow
 
-            summary = ingest_flow(
+            state = ingest_flow(
                 drop_dir=str(drop_dir), db_path=str(db), workers=workers, batch_size=batch_size,
-                dask_address=dask_address,
-                settle_seconds=settle, max_memory_mb=max_memory_mb, file_timeout=file_timeout,
-                max_html_mb=max_html_mb, follow_links=follow_links,
+                dask_address=dask_address, settle_seconds=settle, return_state=True,
+                **limits,
             )  # fmt: skip
+            if state.is_cancelled() and interrupt.requested() is not None:
+                summary = state.result(raise_on_failure=False)
+                raise _Interrupted(summary["loaded"] if isinstance(summary, dict) else display.loaded)
+            summary = state.result()
+    except _Interrupted as stop:
+        _exit_interrupted(err, stop.loaded, interrupt.requested())
+    except (KeyboardInterrupt, TerminationSignal):
+        _exit_interrupted(err, display.loaded, interrupt.requested())
     except WarehouseError as exc:
         err.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(EXIT_FAILED) from None
-    except KeyboardInterrupt:
-        err.print("[red]interrupted[/]: every document committed so far is complete; run again to finish")
         raise typer.Exit(EXIT_FAILED) from None
     except Exception as exc:  # noqa: BLE001 - any failure of the run itself is exit status 2
         err.print(f"[red]error:[/] the ingest run failed: {type(exc).__name__}: {exc}")
@@ -159,8 +218,40 @@ def ingest(
         progress.install(None)
         run_guard.close()
 
-    print_summary(out, summary, drop_dir, time.perf_counter() - started)
+    wall = time.perf_counter() - started
+    print_summary(out, summary, drop_dir, wall, startup=max(0.0, wall - summary["seconds"]))
     raise typer.Exit(EXIT_REJECTIONS if summary["rejected"] else EXIT_OK)
+
+
+class _Interrupted(Exception):
+    """The run stopped on a signal and closed cleanly, having loaded ``loaded`` documents."""
+
+    def __init__(self, loaded: int) -> None:
+        self.loaded = loaded
+
+
+def _exit_interrupted(err: Console, loaded: int, signum: int | None) -> None:
+    """One line, and the shell's exit status for the signal (130 SIGINT, 143 SIGTERM)."""
+    import signal
+
+    from flows.ingest.interrupt import exit_status
+
+    err.print(f"interrupted: {loaded} loaded, run again to continue")
+    status = exit_status(signum or signal.SIGINT)
+    if Path(sys.argv[0]).name == "xxgk":
+        # the console script, not an in-process caller: skip the interpreter's teardown, which spends
+        # ~3 s collecting Prefect's object graph here, and the user asked to stop. Exit handlers still
+        # run (Prefect stops its temporary server, loggers flush); nothing is left open to finalise.
+        import atexit
+        import os
+
+        sys.stdout.flush()
+        sys.stderr.flush()
+        atexit._run_exitfuncs()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(status)
+    raise typer.Exit(status)
 
 
 def _note_storage_format(err: Console, db: Path) -> None:

@@ -13,9 +13,10 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from flows.cli import exit_codes
 from flows.paths import DEFAULT_DB, DEFAULT_DROP_DIR
 
-EXIT_OK, EXIT_FAILED = 0, 2
+EXIT_OK, EXIT_FAILED = exit_codes.OK, exit_codes.CANNOT_RUN
 
 
 def serve(
@@ -31,7 +32,8 @@ def serve(
         DEFAULT_DB
     ),
     workers: Annotated[
-        int | None, typer.Option("--workers", min=1, help="Parser processes per run (default: CPU count).")
+        int | None,
+        typer.Option("--workers", min=1, help="Parser processes per run (default: the number of CPUs)."),
     ] = None,
     settle: Annotated[
         float, typer.Option("--settle", min=0, help="Defer files modified less than this many seconds ago.")
@@ -63,6 +65,7 @@ def serve(
         settle_seconds=settle, lock_wait=wait, name=name,
     )  # fmt: skip
     serve_ingest(options)
+    err.print("stopped serving (the schedule stays active on the server)")
 
 
 def register(app: typer.Typer) -> None:

@@ -72,7 +72,7 @@ def run_report_markdown(summary: dict[str, Any], failed_checks: Sequence[FailedC
     skipped = summary.get("skipped", [])
     if skipped:  # entries never opened: links leaving the drop directory, FIFOs, devices, dangling links
         lines += ["", f"## Skipped, not read ({len(skipped)})", ""]
-        lines += _table(("entry", "reason"), [[_rel(path, root), reason] for path, reason in skipped])
+        lines += _table(("entry", "reason"), [[_rel(e["path"], root), e["reason"]] for e in skipped])
 
     lines += ["", f"## Failed checks of the reports loaded ({len(failed_checks)})", ""]
     if failed_checks:

@@ -42,6 +42,19 @@ class Unreadable:
     reason: str
 
 
+SKIP_REASONS = ("unreadable", "dangling_link", "outside_drop_dir", "special_file")
+"""Why a directory entry is not even a candidate document (a skipped entry is counted and named in the
+summary; it is not a rejected document: there is no file content to identify it by)."""
+
+
+@dataclass(slots=True, frozen=True)
+class Skipped:
+    path: str
+    reason: str
+    """One of ``SKIP_REASONS``."""
+    detail: str = ""
+
+
 @dataclass(slots=True)
 class Plan:
     """What one run has to do. Built by ``plan_files``; executed by the flow."""
@@ -57,8 +70,8 @@ class Plan:
     """Further paths with the same new content as a ``to_parse`` candidate: they share its outcome."""
     unreadable: list[Unreadable] = field(default_factory=list)
     """Files that could not even be read for hashing (permissions, vanished mid-walk)."""
-    skipped: list[tuple[str, str]] = field(default_factory=list)
-    """Entries not read at all, as (path, reason): see the module docstring. Never documents rows."""
+    skipped: list[Skipped] = field(default_factory=list)
+    """Entries of the drop directory that are not files to look at (see ``SKIP_REASONS``)."""
     deferred: list[FileStat] = field(default_factory=list)
     """New or changed files modified within the settle window: probably still being written (an upload,
     a copy in progress). Not hashed, no row written: the next run looks at them again."""
@@ -75,25 +88,23 @@ OUTSIDE_DROP_DIR, SPECIAL_FILE, DANGLING_LINK, UNREADABLE = (
     "dangling_link",
     "unreadable",
 )
-"""Reasons of skipped entries (see the module docstring)."""
+"""Reasons of skipped entries (``SKIP_REASONS``; see the module docstring)."""
 
 
-def walk_drop_dir(
-    root: Path, follow_links: bool = False, skipped: list[tuple[str, str]] | None = None
-) -> list[FileStat]:
+def walk_drop_dir(root: Path, skipped: list[Skipped] | None = None, follow_links: bool = False) -> list[FileStat]:
     """All regular files under ``root`` (resolved), recursively, sorted by path; everything else that
-    is not read is appended to ``skipped`` as (path, reason), sorted. Only directories are listed and
-    only ``stat`` is called here: no entry is opened."""
+    is not read is appended to ``skipped`` (sorted by path) so that the run can say so. Only
+    directories are listed and only ``stat`` is called here: no entry is opened."""
     found: list[FileStat] = []
-    skips: list[tuple[str, str]] = []
+    skips: list[Skipped] = []
     top = os.path.realpath(root)
     stack = [top]
     while stack:
         directory = stack.pop()
         try:
             entries = list(os.scandir(directory))
-        except OSError:
-            skips.append((directory, UNREADABLE))
+        except OSError as exc:
+            skips.append(Skipped(directory, UNREADABLE, f"cannot list the directory: {exc.strerror or exc}"))
             continue
         for entry in entries:
             if _skip(entry.name):
@@ -102,7 +113,7 @@ def walk_drop_dir(
                 if entry.is_symlink():
                     file_stat, reason = _through_link(entry.path, top, follow_links)
                     if reason is not None:
-                        skips.append((entry.path, reason))
+                        skips.append(Skipped(entry.path, reason, _skip_detail(entry.path, reason)))
                     elif file_stat is not None:
                         found.append(file_stat)
                 elif entry.is_dir(follow_symlinks=False):
@@ -111,13 +122,21 @@ def walk_drop_dir(
                     st = entry.stat(follow_symlinks=False)
                     found.append(FileStat(entry.path, st.st_size, st.st_mtime_ns))
                 else:
-                    skips.append((entry.path, SPECIAL_FILE))
+                    skips.append(Skipped(entry.path, SPECIAL_FILE, "a device, FIFO or socket: never opened"))
             except OSError:
                 continue  # vanished between listing and stat
     found.sort(key=lambda f: f.path)
     if skipped is not None:
-        skipped.extend(sorted(skips))
+        skipped.extend(sorted(skips, key=lambda s: s.path))
     return found
+
+
+def _skip_detail(link: str, reason: str) -> str:
+    try:
+        target = os.readlink(link)
+    except OSError:
+        return ""
+    return f"links to {target}" if reason in (DANGLING_LINK, OUTSIDE_DROP_DIR) else f"{target}: a device, FIFO or socket"
 
 
 def _inside(path: str, root: str) -> bool:
@@ -141,10 +160,14 @@ def _through_link(link: str, root: str, follow_links: bool) -> tuple[FileStat | 
     return FileStat(link, st.st_size, st.st_mtime_ns), None
 
 
-def hash_files(files: Iterable[FileStat]) -> dict[str, str | OSError]:
-    """sha256 per path (or the OSError that prevented reading it)."""
+def hash_files(files: Iterable[FileStat], stop: Callable[[], bool] | None = None) -> dict[str, str | OSError]:
+    """sha256 per path (or the OSError that prevented reading it). Once ``stop()`` is true the files
+    not yet hashed get an OSError instead: an interrupted run must not read a whole disk first, and
+    it discards that plan anyway."""
 
     def one(stat: FileStat) -> tuple[str, str | OSError]:
+        if stop is not None and stop():
+            return stat.path, InterruptedError("the run was interrupted before this file was read")
         try:
             return stat.path, sha256_file(stat.path)
         except OSError as exc:

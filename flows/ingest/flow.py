@@ -16,6 +16,9 @@ Shape of a run (tasks are verbs; the logic lives in discovery/parsing/pool/wareh
    over the live file), ``publish_run_report`` (the run's markdown artifact) — also after a failed run,
    for what it committed.
 
+On the first SIGINT/SIGTERM (flows.ingest.interrupt) the writer stops between two documents, the pool's
+workers are ended, and step 5 runs as for a failed run, as ``interrupted``; the flow returns Cancelled.
+
 Prefect tasks are per batch, never per file: a task run costs ~70 ms of orchestration here.
 """
 
@@ -33,11 +36,12 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
+from prefect.states import Cancelled, State
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from flows.ingest import progress, runs
+from flows.ingest import interrupt, progress, runs
 from flows.ingest.artifacts import ARTIFACT_KEY, run_report_markdown
-from flows.ingest.discovery import Candidate, Plan, plan_files, walk_drop_dir
+from flows.ingest.discovery import Candidate, Plan, Skipped, hash_files, plan_files, walk_drop_dir
 from flows.ingest.limits import DEFAULT_FILE_SECONDS, DEFAULT_HTML_MAX_MB, DEFAULT_MEMORY_MB, Limits
 from flows.ingest.parsing import PARSER_VERSION, ParseOutcome
 from flows.ingest.pool import ParserPool
@@ -53,6 +57,8 @@ DEFAULT_SETTLE_SECONDS = 2.0
 """A new or changed file modified less than this long ago is probably still being written: next run."""
 BATCHES_IN_FLIGHT = 2
 """Two batches feed the pool at once so that it never idles on the tail of one batch."""
+WRITER_POLL_SECONDS = 0.2
+"""How often the waiting writer looks up to see whether the run was interrupted."""
 
 
 @task(cache_policy=NO_CACHE)
@@ -72,16 +78,18 @@ def discover_files(
 ) -> Plan:
     """List the drop directory and decide what to do with each file (read-only on the drop dir; only
     files inside it, see flows.ingest.discovery)."""
-    skipped: list[tuple[str, str]] = []
-    files = walk_drop_dir(Path(drop_dir), follow_links, skipped)
+    skipped: list[Skipped] = []
+    files = walk_drop_dir(Path(drop_dir), skipped, follow_links)
     settled_before_ns = time.time_ns() - int(settle_seconds * 1e9) if settle_seconds > 0 else None
     plan = plan_files(
         files, warehouse.known_files(), warehouse.known_hashes, PARSER_VERSION,
+        hasher=lambda stats: hash_files(stats, stop=lambda: interrupt.requested() is not None),
         settled_before_ns=settled_before_ns,
     )  # fmt: skip
+    interrupt.raise_if_requested()  # an interrupted hashing pass leaves an incomplete plan
     plan.skipped = skipped
-    for path, reason in skipped:
-        get_run_logger().warning("skipped (not read): %s: %s", reason, path)
+    for entry in skipped:
+        get_run_logger().warning("skipped (not read): %s: %s", entry.reason, entry.path)
     get_run_logger().info(
         "%d files: %d unchanged, %d to parse, %d copies of known content, %d unreadable, %d still being written",
         plan.seen, len(plan.unchanged), len(plan.to_parse), len(plan.copies), len(plan.unreadable),
@@ -96,7 +104,6 @@ def record_known_files(plan: Plan, warehouse: Warehouse, summary: RunSummary) ->
     seen_at = now()
     warehouse.touch(plan.unchanged, seen_at)
     summary.unchanged += len(plan.unchanged)
-    summary.skipped.extend(plan.skipped)
     for candidate, known in plan.copies:
         written = warehouse.record_copy(candidate, known, seen_at, PARSER_VERSION)
         summary.count(written.status, candidate.stat.path, written.reason_code, written.reason)
@@ -117,6 +124,9 @@ def record_known_files(plan: Plan, warehouse: Warehouse, summary: RunSummary) ->
 def parse_batch(batch_no: int, items: list[tuple[str, str]], pool: ParserPool, results: ResultStream) -> int:
     """Parse one batch in the worker pool, streaming each outcome to the writer as it completes."""
     try:
+        if pool.stopped:  # the run was interrupted before this batch's turn came
+            results.finish(batch_no)
+            return 0
         pool.parse(items, results.put)
     except BaseException as exc:
         results.finish(batch_no, f"{type(exc).__name__}: {exc}")
@@ -128,13 +138,21 @@ def parse_batch(batch_no: int, items: list[tuple[str, str]], pool: ParserPool, r
 @task(cache_policy=NO_CACHE)
 def load_results(
     results: ResultStream, batches: int, plan: Plan, warehouse: Warehouse, summary: RunSummary
-) -> None:
-    """The single writer: commit each parsed file (and its same-content twins) in its own transaction."""
+) -> bool:
+    """The single writer: commit each parsed file (and its same-content twins) in its own transaction.
+
+    Returns True when it stopped early because the run was interrupted: between two documents, so
+    every document is committed whole or not at all; outcomes still queued are dropped (not written,
+    so the next run parses those files again)."""
     by_path: dict[str, Candidate] = {c.stat.path: c for c in plan.to_parse}
     failures: list[str] = []
     finished = 0
     while finished < batches:
-        item = results.get()
+        if interrupt.requested() is not None:
+            return True
+        item = results.get(timeout=WRITER_POLL_SECONDS)
+        if item is None:
+            continue
         if isinstance(item, BatchDone):
             finished += 1
             if item.error:
@@ -154,6 +172,7 @@ def load_results(
             _emit_document(path, status, written.report_id, reason_code, reason)
     if failures:
         raise RuntimeError("parsing failed outside any single file: " + "; ".join(failures))
+    return False
 
 
 @task(cache_policy=NO_CACHE)
@@ -206,7 +225,7 @@ def ingest(
     file_timeout: float | None = DEFAULT_FILE_SECONDS,
     max_html_mb: int = DEFAULT_HTML_MAX_MB,
     follow_links: bool = False,
-) -> dict:
+) -> dict | State:
     """Load every new or changed report of ``drop_dir`` into the DuckDB file ``db_path``.
 
     With ``dask_address`` the files are parsed on that Dask cluster instead of the local process
@@ -219,20 +238,64 @@ def ingest(
     ``max_memory_mb`` / ``file_timeout`` / ``max_html_mb``: the per-file caps (flows.ingest.limits), the
     same on the local pool and on Dask; None switches the memory or time cap off. ``follow_links``:
     also read symlinks to regular files outside ``drop_dir`` (by default they are skipped, unread).
+
+    On SIGINT/SIGTERM (flows.ingest.interrupt) the run stops taking work, closes as a failed run would
+    (what it committed is swapped in and recorded, status ``interrupted``) and returns a Cancelled
+    state whose message says why; its result is the summary dict.
     """
     limits = Limits(memory_mb=max_memory_mb, file_seconds=file_timeout, html_max_mb=max_html_mb)
     started_at, clock = now(), time.perf_counter()
     summary = RunSummary(drop_dir=str(Path(drop_dir).resolve()), db_path=str(Path(db_path).resolve()))
     summary.flow_run_id = flow_run.id
     record = _RunRecord(summary, started_at, clock)
-    with run_lock(db_path, wait=lock_wait), _loading_copy(db_path, record) as warehouse:
+    try:
+        _run(
+            drop_dir, db_path, workers, batch_size, settle_seconds, lock_wait, dask_address, record,
+            limits, follow_links,
+        )  # fmt: skip
+    except interrupt.RunInterrupted as exc:  # still waiting for the run lock: nothing to close
+        record.error = exc
+        summary.status, summary.error = "interrupted", str(exc)
+    publish_run_report(summary.as_dict(), record.failed_checks)
+    if isinstance(record.error, interrupt.RunInterrupted):
+        return Cancelled(
+            message=f"{record.error}: {summary.loaded} loaded, the rest is left for the next run",
+            data=summary.as_dict(),
+        )
+    if record.error is not None:
+        raise record.error
+    return summary.as_dict()
+
+
+def _run(
+    drop_dir: str,
+    db_path: str,
+    workers: int | None,
+    batch_size: int,
+    settle_seconds: float,
+    lock_wait: float | None,
+    dask_address: str | None,
+    record: _RunRecord,
+    limits: Limits,
+    follow_links: bool,
+) -> None:
+    """The flow's body: under the run lock, into the staging copy (closed by ``_loading_copy``)."""
+    summary = record.summary
+    with (
+        interrupt.stop_on_signals(summary.flow_run_id),
+        run_lock(db_path, wait=lock_wait, while_waiting=interrupt.raise_if_requested),
+        _loading_copy(db_path, record) as warehouse,
+    ):
+        interrupt.raise_if_requested()
         plan = discover_files(drop_dir, warehouse, settle_seconds, follow_links)
         summary.seen = plan.seen
+        summary.skip(plan.skipped)
         progress.emit(
             "planned", seen=plan.seen, unchanged=len(plan.unchanged), to_parse=len(plan.to_parse),
             copies=len(plan.copies), unreadable=len(plan.unreadable), deferred=len(plan.deferred),
         )  # fmt: skip
         record_known_files(plan, warehouse, summary)
+        interrupt.raise_if_requested()
         if plan.to_parse:
             items = [(c.stat.path, c.sha256) for c in plan.to_parse]
             size = max(1, batch_size)
@@ -243,7 +306,9 @@ def ingest(
 
                 summary.parsed = len(items)
                 with parse_on_dask(dask_address, batches, results, limits):
-                    load_results(results, len(batches), plan, warehouse, summary)
+                    stopped = load_results(results, len(batches), plan, warehouse, summary)
+                    if stopped:
+                        results.cancel()
             else:
                 with ParserPool(workers, limits) as pool:
                     futures = [parse_batch.submit(n, batch, pool, results) for n, batch in enumerate(batches)]
@@ -256,17 +321,18 @@ def ingest(
                         )
                     summary.parsed = len(items)
                     try:
-                        load_results(results, len(batches), plan, warehouse, summary)
+                        stopped = load_results(results, len(batches), plan, warehouse, summary)
+                        if stopped:
+                            results.cancel()  # parse threads blocked on a full queue return
+                            pool.stop()
                     except BaseException:
                         results.cancel()
                         raise
                     for future in futures:
                         future.wait()
                     summary.worker_crashes = pool.crashes
-    publish_run_report(summary.as_dict(), record.failed_checks)
-    if record.error is not None:
-        raise record.error
-    return summary.as_dict()
+            if stopped:
+                interrupt.raise_if_requested()
 
 
 @dataclass(slots=True)
@@ -286,14 +352,18 @@ def _loading_copy(db_path: str, record: _RunRecord) -> Iterator[Warehouse]:
     run's row is written, the copy swapped in (what a failed run committed is complete per document,
     as before), and the failure kept for the flow to re-raise after the artifact.
 
-    Only ``Exception`` is caught: after KeyboardInterrupt (like SIGKILL) nothing is swapped, and the
-    next run resumes the copy."""
+    An interrupted run (flows.ingest.interrupt) closes the same way, as ``interrupted``. Only
+    ``Exception`` is caught: after a KeyboardInterrupt raised outside the run's own signal handling
+    (like SIGKILL) nothing is swapped, and the next run resumes the copy."""
     summary = record.summary
     stage = prepare_staging(db_path)
     summary.resumed, summary.copy_seconds = stage.resumed, stage.copy_seconds
     with open_warehouse(stage.path) as warehouse:
         try:
             yield warehouse
+        except interrupt.RunInterrupted as exc:
+            record.error = exc
+            summary.status, summary.error = "interrupted", str(exc)
         except Exception as exc:  # noqa: BLE001 - recorded and published, then re-raised by the flow
             record.error = exc
             summary.status, summary.error = "failed", f"{type(exc).__name__}: {exc}"

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import duckdb
 
-from flows.ingest.discovery import FileStat, plan_files, walk_drop_dir
+from flows.ingest.discovery import FileStat, Skipped, plan_files, walk_drop_dir
 from flows.ingest.parsing import PARSER_VERSION
 from flows.ingest.summary import RunSummary
 from flows.warehouse.staging import staging_path
@@ -64,8 +64,8 @@ def nothing_to_do(
             known = Warehouse(con).known_files()
     except duckdb.Error:  # e.g. a warehouse from before the documents table: let the run migrate it
         return None
-    skipped: list[tuple[str, str]] = []
-    files = walk_drop_dir(Path(drop_dir), follow_links, skipped)
+    skipped: list[Skipped] = []
+    files = walk_drop_dir(Path(drop_dir), skipped, follow_links)
     settled_before_ns = time.time_ns() - int(settle_seconds * 1e9) if settle_seconds > 0 else None
     try:
         plan = plan_files(
@@ -77,6 +77,6 @@ def nothing_to_do(
         return None
     summary = RunSummary(drop_dir=str(Path(drop_dir).resolve()), db_path=str(db.resolve()))
     summary.seen = summary.unchanged = len(files)
-    summary.skipped = skipped
+    summary.skip(skipped)
     summary.seconds = time.perf_counter() - started
     return summary.as_dict()

@@ -150,10 +150,14 @@ _limits: Limits | None = None
 def init_worker(fault_spec: str, limits: Limits | None = None) -> None:
     """Worker initializer: the fault spec and the per-file limits, and the memory cap applied to this
     process. Both are passed explicitly because forkserver workers inherit the environment of the
-    forkserver (started once), not the pool creator's current one."""
+    forkserver (started once), not the pool creator's current one.
+
+    SIGINT is ignored: a Ctrl-C on the terminal reaches every process of the command, and stopping is
+    the command's decision (it lets the run close cleanly and then ends the workers itself)."""
     global _fault_spec, _limits  # noqa: PLW0603
     _fault_spec = fault_spec
     _limits = limits
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if limits is not None:
         apply_memory_cap(limits.memory_mb)
 

@@ -71,6 +71,8 @@ class ParserPool:
         self._generation = 0
         self.crashes = 0
         self._closed = False
+        self._stopped = False
+        self._alone: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> ParserPool:
         return self
@@ -84,6 +86,22 @@ class ParserPool:
             if self._executor is not None:
                 self._executor.shutdown(wait=True, cancel_futures=True)
                 self._executor = None
+
+    def stop(self) -> None:
+        """End the work at once (the run was interrupted): kill the workers and make every ``parse``
+        return without further outcomes. Files being parsed are dropped; the next run parses them."""
+        with self._lock:
+            self._stopped = True
+            self._closed = True
+            for executor in (self._executor, self._alone):
+                if executor is not None:
+                    _kill_workers(executor)
+                    executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = None
+
+    @property
+    def stopped(self) -> bool:
+        return self._stopped
 
     def _current(self) -> tuple[ProcessPoolExecutor, int]:
         with self._lock:
@@ -115,8 +133,13 @@ class ParserPool:
         attempts: dict[Item, int] = {}
         queue = list(items)
         alone: list[Item] = []
-        while queue:
-            executor, generation = self._current()
+        while queue and not self._stopped:
+            try:
+                executor, generation = self._current()
+            except RuntimeError:
+                if self._stopped:
+                    return
+                raise
             futures: dict[Future[ParseOutcome], Item] = {}
             retry: list[Item] = []
             for item in queue:
@@ -127,8 +150,10 @@ class ParserPool:
                     self._discard(generation)
                     retry.append(item)
             pending = set(futures)
-            while pending:
+            while pending and not self._stopped:
                 done, pending = wait(pending, timeout=self.file_timeout, return_when=FIRST_COMPLETED)
+                if self._stopped:
+                    return
                 if not done:  # nothing finished for a whole timeout: treat the pool as hung
                     self._discard(generation, kill=True)
                     continue
@@ -149,6 +174,8 @@ class ParserPool:
                     on_outcome(outcome)
             queue = retry
         for item in alone:
+            if self._stopped:
+                return
             self._parse_alone(item, on_outcome)
 
     def _parse_alone(self, item: Item, on_outcome: OnOutcome) -> None:
@@ -156,6 +183,7 @@ class ParserPool:
         executor = ProcessPoolExecutor(
             max_workers=1, mp_context=self._ctx, initializer=init_worker, initargs=self._initargs
         )
+        self._alone = executor
         try:
             future = executor.submit(parse_file, *item)
             try:
@@ -173,8 +201,11 @@ class ParserPool:
                 outcome = _rejected(item, "timeout", timeout_reason(self.limits.file_seconds))
             except Exception as exc:  # noqa: BLE001
                 outcome = _rejected(item, "parser_error", f"{type(exc).__name__}: {exc}")
+            if self._stopped:
+                return
             on_outcome(outcome)
         finally:
+            self._alone = None
             executor.shutdown(wait=False, cancel_futures=True)
 
 

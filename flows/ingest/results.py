@@ -38,8 +38,13 @@ class ResultStream:
             except queue.Full:
                 continue
 
-    def get(self) -> object:
-        return self._queue.get()
+    def get(self, timeout: float | None = None) -> object | None:
+        """The next item; None when ``timeout`` passed first (so that the writer can look up from its
+        wait, e.g. to notice that the run was interrupted)."""
+        try:
+            return self._queue.get(timeout=timeout)
+        except queue.Empty:
+            return None
 
     def cancel(self) -> None:
         self._cancelled.set()

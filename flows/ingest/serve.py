@@ -77,11 +77,34 @@ def check_server() -> str:
     with get_client(sync_client=True) as client:
         problem = client.api_healthcheck()
     if problem is not None:
-        raise ServeSetupError(
-            f"the Prefect server at {url} does not answer ({type(problem).__name__}: {problem}).\n\n"
-            + SETUP_HELP
-        )
+        raise ServeSetupError(unreachable_message(url, problem, serving=True))
     return url
+
+
+def unreachable_message(url: str, problem: BaseException, serving: bool) -> str:
+    """One line for a PREFECT_API_URL nobody answers at (a stopped server, a stale variable): what is
+    wrong and what to do. ``xxgk ingest`` can do without it; ``xxgk serve`` cannot."""
+    remedy = (
+        "start it (prefect server start) or point PREFECT_API_URL at a running one"
+        if serving
+        else "start it (prefect server start), or unset PREFECT_API_URL to let xxgk ingest start a temporary one"
+    )
+    return (
+        f"no Prefect server answers at PREFECT_API_URL={url} ({type(problem).__name__}: {problem}); {remedy}"
+    )
+
+
+def check_configured_server() -> str | None:
+    """For ``xxgk ingest``: None when no API URL is configured or its server answers, else the one-line
+    message (checked before the run, so that it fails in seconds instead of Prefect's retries)."""
+    url = configured_api_url()
+    if not url:
+        return None
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        problem = client.api_healthcheck()
+    return None if problem is None else unreachable_message(url, problem, serving=False)
 
 
 def serve_ingest(options: ServeOptions) -> None:
@@ -92,18 +115,37 @@ def serve_ingest(options: ServeOptions) -> None:
     the nightly schedule off. ``limit=1``: this process runs one ingest at a time; the run lock
     (flows.warehouse.lock) is what keeps it from overlapping a manual ``xxgk ingest`` of the same warehouse.
     """
+    import asyncio
+
+    from prefect.runner import Runner
     from prefect.schedules import Cron
     from prefect.types.entrypoint import EntrypointType
 
     from flows.ingest.flow import ingest
 
-    ingest.serve(
+    class _Runner(Runner):
+        def handle_sigterm(self, *args: object, **kwargs: object) -> None:
+            """SIGTERM (what a service manager sends) stops serving exactly as Ctrl-C does: the
+            runner's own handler calls an async stop without awaiting it and exits from inside the
+            event loop, which printed tracebacks and could leave the loop's tasks running."""
+            raise KeyboardInterrupt
+
+    runner = _Runner(name=options.name, pause_on_shutdown=False, limit=1)
+    runner.add_flow(
+        ingest,
         name=options.name,
         schedules=[Cron(options.cron, timezone=options.timezone)],
         parameters=options.parameters(),
         description=f"Nightly ingest of {options.drop_dir.resolve()} into {options.db.resolve()}",
         tags=["xxgk"],
-        pause_on_shutdown=False,
-        limit=1,
         entrypoint_type=EntrypointType.MODULE_PATH,
     )
+    print(
+        f"Serving xxgk-ingest/{options.name}. Trigger a run now with: "
+        f"prefect deployment run 'xxgk-ingest/{options.name}'",
+        flush=True,
+    )
+    try:
+        asyncio.run(runner.start())
+    except KeyboardInterrupt:
+        pass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -33,17 +34,16 @@ class RunSummary:
     """Files still being written (too fresh, or changed while read): no row, the next run takes them."""
     deferrals: list[str] = field(default_factory=list)
     """Paths of the deferred files."""
-    skipped: list[tuple[str, str]] = field(default_factory=list)
-    """Entries of the drop directory that were not read, as (path, reason): links leaving the drop
-    directory (``outside_drop_dir``), devices/FIFOs/sockets (``special_file``), ``dangling_link``,
-    directories that cannot be listed (``unreadable``). Not rejections: there is no document."""
+    skipped: list[dict[str, str]] = field(default_factory=list)
+    """Directory entries that were not files to look at: ``{"path", "reason", "detail"}`` with a
+    reason of ``flows.ingest.discovery.SKIP_REASONS`` (not documents, so not rejections)."""
     seconds: float = 0.0
     parse_seconds: float = 0.0
     """Sum of per-file parse times in the workers."""
     worker_crashes: int = 0
     flow_run_id: str | None = None
     status: str = "completed"
-    """completed | failed (a failed run still records what it committed)."""
+    """completed | failed | interrupted (a failed or interrupted run still records what it committed)."""
     error: str | None = None
     resumed: bool = False
     """The run continued the staging copy an interrupted run left (see flows.warehouse.staging)."""
@@ -63,6 +63,9 @@ class RunSummary:
             self.rejected += 1
             self.rejections.append(Rejection(path, reason_code or "unknown", reason or ""))
 
+    def skip(self, entries: Iterable[Any]) -> None:
+        self.skipped.extend({"path": e.path, "reason": e.reason, "detail": e.detail} for e in entries)
+
     def counts(self) -> dict[str, int]:
         return {
             "seen": self.seen,
@@ -78,5 +81,5 @@ class RunSummary:
         data = asdict(self)
         data["rejections"] = sorted(data["rejections"], key=lambda r: r["path"])
         data["deferrals"] = sorted(data["deferrals"])
-        data["skipped"] = sorted(tuple(entry) for entry in data["skipped"])
+        data["skipped"] = sorted(data["skipped"], key=lambda e: e["path"])
         return data

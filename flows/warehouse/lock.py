@@ -46,6 +46,18 @@ class RunLockBusy(RuntimeError):
         )
 
 
+def describe_holder(holder: dict[str, object]) -> str:
+    """The lock holder as a phrase for a message: ``pid 4242 on host-a, since 2026-12-03T02:00:00+00:00``."""
+    if not holder.get("pid"):
+        return "an unknown process"
+    text = f"pid {holder['pid']}"
+    if holder.get("host"):
+        text += f" on {holder['host']}"
+    if holder.get("since"):
+        text += f", since {holder['since']}"
+    return text
+
+
 @dataclass(slots=True)
 class _Held:
     fd: int
@@ -74,12 +86,14 @@ def run_lock(
     db_path: str | os.PathLike[str],
     wait: float | None = 0.0,
     on_busy: Callable[[dict[str, object]], None] | None = None,
+    while_waiting: Callable[[], None] | None = None,
 ) -> Iterator[Path]:
     """Hold the run lock of ``db_path`` for the duration of the block.
 
     ``wait``: seconds to wait for a busy lock (0 = fail at once, None = wait forever). Raises
     ``RunLockBusy`` when it stays busy. ``on_busy(holder)`` is called once if the lock is busy and
-    the caller is going to wait (so a CLI can say what it is waiting for).
+    the caller is going to wait (so a CLI can say what it is waiting for). ``while_waiting()`` is
+    called at every poll of a busy lock; it may raise to give up the wait (an interrupted run).
     """
     path = lock_path_of(db_path)
     key = str(path)
@@ -98,7 +112,7 @@ def run_lock(
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
-        _acquire(fd, path, wait, on_busy)
+        _acquire(fd, path, wait, on_busy, while_waiting)
         os.ftruncate(fd, 0)
         holder = {
             "pid": os.getpid(),
@@ -119,7 +133,11 @@ def run_lock(
 
 
 def _acquire(
-    fd: int, path: Path, wait: float | None, on_busy: Callable[[dict[str, object]], None] | None
+    fd: int,
+    path: Path,
+    wait: float | None,
+    on_busy: Callable[[dict[str, object]], None] | None,
+    while_waiting: Callable[[], None] | None = None,
 ) -> None:
     started = time.monotonic()
     told = False
@@ -134,4 +152,6 @@ def _acquire(
             if on_busy is not None and not told:
                 on_busy(read_holder(path))
                 told = True
+            if while_waiting is not None:
+                while_waiting()
             time.sleep(POLL_SECONDS)

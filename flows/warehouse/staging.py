@@ -5,7 +5,7 @@ and a read-only connection in turn keeps the writer out. A nightly run that wrot
 would lock analysts out for the whole run, and one analyst session left open would stop the nightly
 run. So the run works on ``<db>.loading``:
 
-1. ``prepare`` (run lock held): copy the live file to ``<db>.loading`` — or keep the copy an
+1. ``prepare`` (run lock held): create the live file empty if there is none yet, then copy it to ``<db>.loading`` — or keep the copy an
    interrupted run left, when the live file is still the one it was copied from (``<db>.loading.base``
    records the live file's inode, size and mtime). Readers keep reading the live file throughout.
 2. The run commits document by document into the copy, exactly as it would into the live file, so a
@@ -29,7 +29,7 @@ from pathlib import Path
 
 import duckdb
 
-from flows.warehouse.writer import WarehouseError
+from flows.warehouse.writer import WarehouseError, open_warehouse
 
 
 @dataclass(slots=True)
@@ -97,6 +97,8 @@ def prepare(db_path: str | os.PathLike[str]) -> Stage:
     live.parent.mkdir(parents=True, exist_ok=True)
     probe_live(live)
     stage = Stage(live=live, path=_sibling(live, ".loading"))
+    if not live.exists():
+        _create_empty(live)
     if stage.path.exists() and _read_base(stage.base_path) == {"live": _identity(live)}:
         stage.resumed = True
         return stage
@@ -110,6 +112,23 @@ def prepare(db_path: str | os.PathLike[str]) -> Stage:
     stage.copy_seconds = time.perf_counter() - started
     stage.base_path.write_text(json.dumps({"live": _identity(live)}), encoding="utf-8")
     return stage
+
+
+def _create_empty(live: Path) -> None:
+    """The first run of a new warehouse publishes an empty one (every table and view, no rows) before
+    it loads anything, so that from then on the live file always exists: a run stopped before its
+    swap (kill -9, a second Ctrl-C) leaves a queryable warehouse, not only ``<db>.loading``. Built
+    beside it and renamed into place, so a reader never opens a half-created file."""
+    fresh = _sibling(live, ".creating")
+    for leftover in (fresh, _wal(fresh)):
+        leftover.unlink(missing_ok=True)
+    with open_warehouse(fresh):
+        pass
+    if _wal(fresh).exists():
+        duckdb.connect(str(fresh)).close()
+    _fsync(fresh)
+    os.replace(fresh, live)
+    _fsync(live.parent)
 
 
 def publish(stage: Stage) -> None:

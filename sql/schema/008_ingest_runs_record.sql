@@ -1,7 +1,7 @@
 -- The run record: ingest_runs (005) extended in place, so that warehouses created before
 -- these columns existed keep working — their old rows simply have NULLs here.
 ALTER TABLE ingest_runs ADD COLUMN IF NOT EXISTS flow_run_id VARCHAR;       -- Prefect flow run (links to the UI and the run's artifact)
-ALTER TABLE ingest_runs ADD COLUMN IF NOT EXISTS status VARCHAR;            -- completed | failed
+ALTER TABLE ingest_runs ADD COLUMN IF NOT EXISTS status VARCHAR;            -- completed | failed | interrupted
 ALTER TABLE ingest_runs ADD COLUMN IF NOT EXISTS error VARCHAR;             -- why a failed run failed
 ALTER TABLE ingest_runs ADD COLUMN IF NOT EXISTS duration_seconds DOUBLE;   -- wall time of the flow body
 ALTER TABLE ingest_runs ADD COLUMN IF NOT EXISTS deferred INTEGER;          -- files still being written: left for the next run

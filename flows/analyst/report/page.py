@@ -143,13 +143,28 @@ def _region_page(con: duckdb.DuckDBPyConnection, region: dict[str, Any]) -> tupl
     if not has_view(con, "v_region_year"):
         body.append(missing("v_region_year"))
         return page(label, body), label
+    where = " AND ".join(
+        f"r.{k} IS NOT DISTINCT FROM ?" for k in ("province", "city", "county") if k in region
+    )
     rows = fetch_rows(
         con,
         f"SELECT * FROM v_region_year WHERE grouping_level = ? AND {cond} ORDER BY year",
         [level, *params],
     )
-    years = year_span([r["year"] for r in rows if r["year"] is not None])
+    # every year with a current agency_self report of the region, also one whose reports are all on the
+    # pre-2019 form (v_region_year has no such row): such a year is "not on this form", not "no report"
+    reported = {
+        r["year"]
+        for r in fetch_rows(
+            con,
+            "SELECT DISTINCT year FROM current_reports AS r WHERE report_scope = 'agency_self' "
+            f"AND year IS NOT NULL AND {where}",
+            params,
+        )
+    }
+    years = year_span([r["year"] for r in rows if r["year"] is not None] + sorted(reported))
     by_year = {r["year"]: r for r in rows}
+    region_labels = series_labels(con)
     for title, keys in (
         ("依申请公开 · Requests", ("req_new", "out_total")),
         ("行政复议与行政诉讼 · Disputes", ("rev_total", "lit_total")),
@@ -158,8 +173,9 @@ def _region_page(con: duckdb.DuckDBPyConnection, region: dict[str, Any]) -> tupl
         chart = Chart(
             title,
             years,
-            [(k, k) for k in keys],
+            [(k, region_labels.get(REGION_SERIES[k], k)) for k in keys],
             {(k, y): by_year[y][k] for k in keys for y in years if y in by_year},
+            reported=reported,
         )
         body.append(_chart_section(chart))
     body.append(
@@ -183,11 +199,21 @@ def _region_page(con: duckdb.DuckDBPyConnection, region: dict[str, Any]) -> tupl
             ],
         )
     )
-    where = " AND ".join(
-        f"r.{k} IS NOT DISTINCT FROM ?" for k in ("province", "city", "county") if k in region
-    )
     body.append(_quality_section(con, where, params, by_agency=True))
     return page(f"{label} · 政府信息公开年报", body), f"{label} ({region['code']})"
+
+
+REGION_SERIES = {
+    "req_new": "h_requests_new",
+    "out_total": "h_requests_decided",
+    "rev_total": "h_rev_total",
+    "lit_total": "h_lit_total",
+    "lic_decisions": "h_lic_decisions",
+    "pen_decisions": "h_pen_decisions",
+    "coe_decisions": "h_coe_decisions",
+}
+"""The region charts' v_region_year columns → the series whose label (series_dictionary) they are shown
+under, the same as on the agency page."""
 
 
 def _series_section(
