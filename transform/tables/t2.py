@@ -8,6 +8,7 @@ printed outside the table and table 2 split into several tables.
 from __future__ import annotations
 
 import difflib
+from functools import lru_cache
 
 from extract.model import Cell, Table
 from transform.labels import fold, norm
@@ -22,11 +23,21 @@ def _resolve(v: Vocab, kind: str, text: str, known: set[str], warnings: list[str
     label = v.canon("t2", kind, text)
     if label in known:
         return label
-    close = difflib.get_close_matches(label, sorted(known), n=1, cutoff=0.8)
+    close = _closest(label, kind)
     if close:
-        warnings.append(f"table 2: {kind} label {printed(text)!r} read as {close[0]!r}")
-        return close[0]
+        warnings.append(f"table 2: {kind} label {printed(text)!r} read as {close!r}")
+        return close
     return None
+
+
+@lru_cache(maxsize=4096)
+def _closest(label: str, kind: str) -> str | None:
+    """The official row/column label a misprinted one is closest to. Cached: fuzzy matching against
+    every official label is the costly part of reading table 2, and the same misprints recur."""
+    v = vocab()
+    known = v.t2_rows if kind == "row" else v.t2_cols
+    close = difflib.get_close_matches(label, sorted(known), n=1, cutoff=0.8)
+    return close[0] if close else None
 
 
 def map_t2(tables: list[Table], warnings: list[str]) -> tuple[list[Fact], str | None]:
@@ -74,12 +85,17 @@ def map_t2(tables: list[Table], warnings: list[str]) -> tuple[list[Fact], str | 
                 code = v.t2_cells.get((row_label, col)) if col else None
                 if code is None:
                     if norm(head.text) != "信息内容":
-                        warnings.append(f"table 2: no code for {printed(label_cell.text)} > {printed(head.text)}")
+                        warnings.append(
+                            f"table 2: no code for {printed(label_cell.text)} > {printed(head.text)}"
+                        )
                     continue
                 raw = " > ".join(x for x in (block, printed(label_cell.text), printed(head.text)) if x)
                 prev = cells.get(code)
                 if prev is None or (prev[0] is not None and parse_value(prev[0].text).state == "blank"):
                     cells[code] = (cell, table, raw)
     generation = "g21" if "g21" in gens else ("g19" if gens else None)
-    facts = [make_fact("t2", code, "_", cell, table, raw, generation or "") for code, (cell, table, raw) in cells.items()]
+    facts = [
+        make_fact("t2", code, "_", cell, table, raw, generation or "")
+        for code, (cell, table, raw) in cells.items()
+    ]
     return facts, generation

@@ -8,6 +8,7 @@ labels broken over lines all lead to the same path. Columns come from the recons
 from __future__ import annotations
 
 import difflib
+from functools import lru_cache
 
 from extract.model import Cell, Table
 from transform.report import Fact
@@ -41,7 +42,9 @@ def _header_rows(v: Vocab, table: Table) -> int:
     n = 0
     for i, row in enumerate(table.rows):
         texts = [c.text for c in row if c.text.strip()]
-        if any((lab := _row_label(v, t)) and v.t3_levels[lab] >= 1 and not _column_token(v, t) for t in texts):
+        if any(
+            (lab := _row_label(v, t)) and v.t3_levels[lab] >= 1 and not _column_token(v, t) for t in texts
+        ):
             return n
         if any(_column_token(v, t) for t in texts):
             n = i + 1
@@ -52,8 +55,15 @@ def _row_label(v: Vocab, text: str) -> str | None:
     label = v.canon("t3", "row", text)
     if label in v.t3_levels:
         return label
-    close = difflib.get_close_matches(label, [k for k in v.t3_levels if len(k) > 3], n=1, cutoff=0.85)
-    return close[0] if close and len(label) > 3 else None
+    return _closest(label) if len(label) > 3 else None
+
+
+@lru_cache(maxsize=4096)
+def _closest(label: str) -> str | None:
+    """The official table-3 row label a misprinted one is closest to. Cached: fuzzy matching against
+    every official label is the costly part of reading table 3, and the same labels recur."""
+    close = difflib.get_close_matches(label, [k for k in vocab().t3_levels if len(k) > 3], n=1, cutoff=0.85)
+    return close[0] if close else None
 
 
 def _lookup(v: Vocab, path: tuple[str, ...]) -> str | None:
@@ -73,9 +83,7 @@ def map_t3(tables: list[Table], warnings: list[str]) -> tuple[list[Fact], str | 
     for table in tables:
         nh = _header_rows(v, table)
         if nh:
-            tokens = [
-                [(tok, c) for c in row if (tok := _column_token(v, c.text))] for row in table.rows[:nh]
-            ]
+            tokens = [[(tok, c) for c in row if (tok := _column_token(v, c.text))] for row in table.rows[:nh]]
             new_leaves = [lf for lf in flatten_header(tokens, tree) if lf.path[-1] in v.parties]
             if new_leaves:
                 leaves = new_leaves
