@@ -11,6 +11,7 @@ Exit status: 0 nothing rejected, 1 the run finished with rejections, 2 the run i
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 import time
 from pathlib import Path
@@ -74,7 +75,9 @@ def ingest(
         raise typer.Exit(EXIT_FAILED)
 
     configure_prefect_env(verbose)
+    from flows.cli.api_server import start_api_server
     from flows.ingest import progress
+    from flows.ingest.pool import prestart_workers
     from flows.warehouse.lock import RunLockBusy, run_lock
     from flows.warehouse.staging import probe_live
     from flows.warehouse.writer import WarehouseError
@@ -105,6 +108,11 @@ def ingest(
             print_summary(out, quick, drop_dir, quick["seconds"])
             raise typer.Exit(EXIT_OK)
 
+    # There is work: boot Prefect's server and the parser processes now, while this process imports
+    # the flow, instead of one after the other when the flow starts.
+    api_server = start_api_server(announce=err.print if verbose else None)
+    prestart_workers()
+
     mode = progress_mode
     if mode is ProgressMode.auto:
         mode = ProgressMode.bar if sys.stdout.isatty() else ProgressMode.plain
@@ -115,6 +123,8 @@ def ingest(
         with display:
             from flows.ingest.flow import ingest as ingest_flow
 
+            if api_server is not None:
+                api_server.wait_ready(float(os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"]))
             summary = ingest_flow(
                 drop_dir=str(drop_dir), db_path=str(db), workers=workers, batch_size=batch_size,
                 dask_address=dask_address,

@@ -42,6 +42,16 @@ def _context() -> mp.context.BaseContext:
     return mp.get_context("spawn")
 
 
+def prestart_workers() -> None:
+    """Start the forkserver (it imports the parser once) ahead of the pool, so that its start overlaps
+    with whatever the caller does next; the pool's workers later fork from it at once."""
+    if "forkserver" in mp.get_all_start_methods():
+        from multiprocessing import forkserver
+
+        _context()  # sets the preload
+        forkserver.ensure_running()
+
+
 def _kill_workers(executor: ProcessPoolExecutor) -> None:
     """Kill an executor's worker processes so that a hung parse turns into BrokenProcessPool.
 

@@ -38,8 +38,9 @@ class ResultStream:
             except queue.Full:
                 continue
 
-    def get(self) -> object:
-        return self._queue.get()
+    def get(self, timeout: float | None = None) -> object:
+        """The next item; with ``timeout``, raises ``queue.Empty`` when none came in that many seconds."""
+        return self._queue.get(timeout=timeout)
 
     def cancel(self) -> None:
         self._cancelled.set()
