@@ -17,6 +17,8 @@ def extract_file(path: str | Path, fmt: str | None = None) -> Document:
         from extract import docx as reader
     elif fmt == "html":
         from extract import html as reader
+    elif fmt == "md":
+        from extract import markdown as reader
     else:
         from extract import txt as reader
     return reader.read(path)

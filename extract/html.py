@@ -28,6 +28,7 @@ import lxml.html
 from lxml import etree
 
 from extract.errors import EmptyFile
+from extract.jsstring import embedded_markup, embedded_title
 from extract.model import Block, Cell, Document, Paragraph, Table
 from extract.textnorm import clean_cell, fix_cjk
 
@@ -73,6 +74,7 @@ _CJK_WRAP = re.compile(f"(?<=[{_CJK}])[ \t\r\n\f]*\n[ \t\r\n\f]*(?=[{_CJK}])")
 _SPACES = re.compile("[ \t\r\n\f]+")
 _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
+_BODY_TAG = re.compile(r"<body[\s>]", re.I)
 _META_CHARSET = re.compile(rb"<meta[^>]+?charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.I)
 _CHARSET_ALIASES = {
     "gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "cp936": "gb18030", "windows-936": "gb18030",
@@ -120,12 +122,18 @@ def read(path: Path) -> Document:
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
     if not text.strip():
         raise EmptyFile("the HTML file contains no text")
-    try:
-        root = lxml.html.document_fromstring(text)
-    except (etree.ParserError, ValueError) as exc:
-        raise EmptyFile(f"no HTML document could be parsed ({exc})") from exc
-
+    root = _parse(text)
     meta: dict[str, str] = {"encoding": encoding}
+    embedded = embedded_markup(text)
+    if embedded is not None:
+        # the report is HTML inside a JS/JSON string: the file's own markup (if any) is the page shell
+        # whose <title> and <meta> still describe it, the body comes from the string
+        meta["embedded"] = "js-string"
+        content_root = _parse(embedded)
+        if root.findtext(".//title") is None and (js_title := embedded_title(text)):
+            meta["title"] = js_title
+    else:
+        content_root = root
     if declared:
         meta["charset"] = declared
     title = root.findtext(".//title")
@@ -135,19 +143,42 @@ def read(path: Path) -> Document:
     if article_title:
         meta["article_title"] = article_title
     pub_date = _meta_value(root, _PUB_DATE_META)  # before remove_junk, which drops <meta>
-    remove_junk(root)
-    pub_date = pub_date or _text_pub_date(root)
+    remove_junk(content_root)
+    pub_date = pub_date or _text_pub_date(content_root)
     if pub_date:
         meta["pub_date"] = pub_date
 
-    body = root.find("body")
+    body = content_root.find("body")
     if body is None:
-        body = root
-    container = find_container(body)
+        body = content_root
+    # A fragment (no <body> in the source: a CMS export, a JS string) is the article someone cut out;
+    # looking for a container inside it would drop what precedes the body box, such as its <h1> title.
+    is_fragment = _BODY_TAG.search(embedded if embedded is not None else text) is None
+    container = body if is_fragment else find_container(body)
     blocks = list(_blocks(container))
     for i, table in enumerate(b for b in blocks if isinstance(b, Table)):
         table.index = i
     return Document(blocks=blocks, format="html", meta=meta)
+
+
+def _parse(text: str) -> lxml.html.HtmlElement:
+    """A document tree; a fragment without ``<html>``/``<body>`` (a CMS export of the article body) gets
+    both, as a browser would give them."""
+    try:
+        return lxml.html.document_fromstring(text)
+    except (etree.ParserError, ValueError) as exc:
+        raise EmptyFile(f"no HTML document could be parsed ({exc})") from exc
+
+
+def fragment_blocks(markup: str) -> list[Block]:
+    """Blocks of a piece of HTML embedded in another format (a ``<table>`` kept inside Markdown): read
+    whole, with no article container to look for."""
+    if not markup.strip():
+        return []
+    root = _parse(markup)
+    remove_junk(root)
+    body = root.find("body")
+    return list(_blocks(body if body is not None else root))
 
 
 def remove_junk(root: lxml.html.HtmlElement) -> None:

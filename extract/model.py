@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-GridKind = Literal["exact", "positional", "sequential"]
+GridKind = Literal["exact", "positional", "sequential", "aligned"]
 """How trustworthy ``Cell.col`` is.
 
 - ``exact``: real grid columns with spans (DOCX gridSpan/vMerge, HTML colspan/rowspan, PDF ruling lines).
@@ -19,6 +19,8 @@ GridKind = Literal["exact", "positional", "sequential"]
   (tab-separated text).
 - ``sequential``: cells are listed in reading order; a horizontally merged cell is one cell and a
   vertically merged continuation is an empty cell (Word "save as text").
+- ``aligned``: ``col`` is the character column where the cell's text starts (space-aligned text such as
+  ``pdftotext -layout``); header words and values line up by position, not by index.
 """
 
 
@@ -67,7 +69,7 @@ Block = Paragraph | Table
 class Document:
     blocks: list[Block]
     format: str
-    """``pdf``, ``docx``, ``html`` or ``txt``."""
+    """``pdf``, ``docx``, ``html``, ``md`` or ``txt``."""
     meta: dict[str, str] = field(default_factory=dict)
     """Source metadata worth keeping (HTML <title>, publication date meta, declared charset, page count)."""
 

@@ -13,6 +13,11 @@ order: ``Table(grid="sequential")``.
 empty, so every grid column has a slot but spans are unknown: ``Table(grid="positional")``. A table is
 a maximal run of consecutive lines that contain a TAB.
 
+``aligned`` (``pdftotext -layout``, text copied from a PDF viewer, OCR exports): no TAB at all, columns set
+with spaces; rows are recovered from the geometry of the text by extract.aligned:
+``Table(grid="aligned")``, cells carry their character column. Used only for a text without TABs that has
+space-aligned value rows, so the two TAB layouts are read exactly as before.
+
 Every other non-empty line is one ``Paragraph``. Empty cells are kept as ``Cell(text="")``: downstream a
 blank cell (unknown) and a merged one must stay distinguishable from a missing one.
 """
@@ -22,6 +27,7 @@ from __future__ import annotations
 import codecs
 from pathlib import Path
 
+from extract.aligned import is_footer, parse_aligned
 from extract.errors import EmptyFile
 from extract.model import Block, Cell, Document, Paragraph, Table
 from extract.textnorm import clean_cell, fix_cjk
@@ -68,7 +74,11 @@ def read(path: Path) -> Document:
 
 
 def parse_lines(lines: list[str]) -> list[Block]:
-    """Turn lines into blocks: table runs (either layout) and one paragraph per other non-empty line."""
+    """Turn lines into blocks: table runs (any layout) and one paragraph per other non-empty line."""
+    if not any("\t" in line for line in lines):
+        aligned = parse_aligned(lines)
+        if aligned is not None:
+            return aligned
     blocks: list[Block] = []
     n_tables = 0
     i = 0
@@ -83,8 +93,8 @@ def parse_lines(lines: list[str]) -> list[Block]:
             n_tables += 1
             blocks.append(table)
             continue
-        if not _is_blank(line):
-            blocks.append(Paragraph(text=fix_cjk(line).strip()))
+        if not _is_blank(line) and not is_footer(line.replace("\f", "")):
+            blocks.append(Paragraph(text=fix_cjk(line.replace("\f", "")).strip()))
         i += 1
     return blocks
 

@@ -35,6 +35,11 @@ def documents(*, generations: tuple[str, ...] = ("legacy", "gb2019", "gb2021")) 
     return out
 
 
+def truth_values(doc_id: str) -> dict[tuple[str, str], float | None]:
+    """(code, party) → the truth value (None for a blank, dash or n/a cell)."""
+    return {(f["code"], f["party"]): f["value"] for f in truth(doc_id)["facts"]}
+
+
 def expected_facts(doc_id: str) -> set[tuple[str, str, float | None, str]]:
     return {
         (f["code"], f["party"], None if f["value"] is None else float(f["value"]), f["state"])

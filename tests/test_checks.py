@@ -8,18 +8,15 @@ DuckDB file (the ``checks`` table and ``v_checks_cross_year``).
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from extract import extract_file
-from tests.corpus_index import CORPUS, FORMATS, doc_id_of, documents, truth
+from tests.corpus_index import CORPUS, FORMATS, doc_id_of, documents, truth, truth_values
 from tests.test_ingest import query
 from transform import Fact, Report, build_report
 from transform.checks import evaluate_report
-from transform.rules import FormulaError, Max, Term, parse_formula, rule_set
 from transform.vocab import vocab
 
 SEEDS = CORPUS / "seeds"
@@ -41,10 +38,6 @@ def built():
 
 def _checks(report: Report) -> dict[tuple[str, str], object]:
     return {(c.rule_id, c.party): c for c in report.checks}
-
-
-def _truth_values(doc_id: str) -> dict[tuple[str, str], float | None]:
-    return {(f["code"], f["party"]): f["value"] for f in truth(doc_id)["facts"]}
 
 
 def report_from_truth(doc_id: str, change: dict[tuple[str, str], float] | None = None) -> Report:
@@ -81,55 +74,6 @@ def report_from_truth(doc_id: str, change: dict[tuple[str, str], float] | None =
     return report
 
 
-# ---- formula parsing (rules.csv language) ---------------------------------------------------------------
-
-
-def test_formula_each_party_sum():
-    (eq,) = parse_formula(
-        "req_new + req_carried_in = out_total + req_carried_out (each party)", rule_id="T3-A"
-    )
-    assert eq.mode == "party" and eq.ops == ("=",) and not eq.approx
-    assert [t.name for t in eq.sides[0]] == ["req_new", "req_carried_in"]
-    assert [t.name for t in eq.sides[1]] == ["out_total", "req_carried_out"]
-
-
-def test_formula_family_replaces_the_variable_segment_only():
-    eqs = parse_formula("X_items_prev = X_items_prev + X_items_change for X in {lic, fee}")
-    assert [e.family for e in eqs] == ["lic", "fee"]
-    assert [t.name for t in eqs[1].sides[1]] == ["fee_items_prev", "fee_items_change"]
-
-
-def test_formula_bound_with_max_and_pinned_party_and_minus():
-    (eq,) = parse_formula("max(a, b) <= x <= a + b")
-    assert eq.ops == ("<=", "<=") and isinstance(eq.sides[0][0], Max)
-    assert [t.name for t in eq.sides[0][0].terms] == ["a", "b"]
-    (eq,) = parse_formula("txt_req_received = req_new (total)")
-    assert eq.sides[1] == (Term(1, "req_new", "total"),)
-    (eq,) = parse_formula("a = b - c (approximately)")
-    assert eq.approx and eq.sides[1] == (Term(1, "b"), Term(-1, "c"))
-
-
-def test_formula_errors_are_reported():
-    with pytest.raises(FormulaError):
-        parse_formula("a + = b")
-    with pytest.raises(FormulaError):
-        parse_formula("a + b")
-
-
-def test_every_within_report_rule_of_rules_csv_parses_and_cross_year_rules_are_left_to_sql():
-    rs = rule_set()
-    within = {e.rule_id for e in rs.within}
-    assert len(within) == 29 and {"T3-A", "T3-D.sub", "L-H", "N-1.legacy", "LP-A.rejected"} <= within
-    assert {r for r, _ in rs.skipped} == {"X-1", "T2-A.reg", "T2-A.nd", "T2-B", "N-2"}
-    assert {e.family for e in rs.within if e.rule_id == "T4-B"} == {
-        "upheld",
-        "corrected",
-        "other",
-        "pending",
-        "total",
-    }
-
-
 # ---- longwan-2023: two 总计 cells printed blank (seeds) or lost (original txt) ---------------------------
 
 
@@ -137,7 +81,7 @@ def test_every_within_report_rule_of_rules_csv_parses_and_cross_year_rules_are_l
 def test_longwan_blank_totals_are_imputed_by_the_row_rule(path, built):
     report = built(path)
     facts = {(f.code, f.party): f for f in report.facts}
-    expected = _truth_values("longwan-2023")
+    expected = truth_values("longwan-2023")
     for code in ("out_granted", "out_partial"):
         fact = facts[(code, "total")]
         assert (fact.value, fact.state, fact.raw_value) == (0, "imputed", "")
@@ -207,7 +151,7 @@ def test_missing_cell_is_imputed_to_the_consistent_value(doc_id, built):
 
 def test_rules_that_disagree_impute_nothing():
     """s0012's missing cell with its column total raised by one: the row rule says 0, the column rule 1."""
-    total = _truth_values("s0012-luquan-yjj-2020")[("out_total", "org_research")]
+    total = truth_values("s0012-luquan-yjj-2020")[("out_total", "org_research")]
     report = report_from_truth("s0012-luquan-yjj-2020", {("out_total", "org_research"): total + 1})
     cell = next(f for f in report.facts if (f.code, f.party) == ("out_na_create", "org_research"))
     assert (cell.value, cell.state) == (None, "blank")
@@ -264,7 +208,7 @@ def test_truth_facts_fail_exactly_the_printed_violations(doc_id):
 @pytest.mark.parametrize("ext", FORMATS)
 def test_t3a_and_t4a_values_on_yinzhou_2023(ext, built):
     report = built(SEEDS / f"yinzhou-2023.{ext}")
-    v = _truth_values("yinzhou-2023")
+    v = truth_values("yinzhou-2023")
     checks = _checks(report)
     parties = sorted({p for (c, p) in v if c == "req_new"})
     assert len(parties) == 7
@@ -340,63 +284,6 @@ def test_checks_table_holds_the_imputations(corpus_run):
     loaded = query(db, "SELECT rule_id, party, status, lhs, rhs FROM checks WHERE report_id = ?", [wid])
     assert sorted(loaded, key=str) == sorted(
         ((c.rule_id, c.party, c.status, c.lhs, c.rhs) for c in built_checks), key=str
-    )
-
-
-def _with_next_year(db: Path, tmp: Path, report_ids: list[str]) -> Path:
-    """A copy of the corpus warehouse where each given report also appears, as printed, one year later
-    (same agency_id): the corpus has no agency with two adjacent years."""
-    copy = tmp / "cross.duckdb"
-    shutil.copyfile(db, copy)
-    con = duckdb.connect(str(copy))
-    try:
-        for rid in report_ids:
-            con.execute(
-                "INSERT INTO reports SELECT * REPLACE (report_id || ':next' AS report_id, year + 1 AS year) "
-                "FROM reports WHERE report_id = ?",
-                [rid],
-            )
-            con.execute(
-                "INSERT INTO facts SELECT * REPLACE (report_id || ':next' AS report_id) FROM facts WHERE report_id = ?",
-                [rid],
-            )
-    finally:
-        con.close()
-    return copy
-
-
-def test_cross_year_view(corpus_run, tmp_path):
-    db, docs = corpus_run["db"], corpus_run["docs"]
-    assert query(db, "SELECT count(*) FROM v_checks_cross_year") == [(0,)]  # no adjacent years in the corpus
-    g21 = docs["s0039-luancheng-zf-2024.docx"]["report_id"]
-    g19 = docs["s0040-cangnan-scjgj-2019.txt"]["report_id"]
-    legacy = docs["s0043-beilun-tjj-2018.pdf"]["report_id"] if "s0043-beilun-tjj-2018.pdf" in docs else None
-    copy = _with_next_year(db, tmp_path, [r for r in (g21, g19, legacy) if r])
-    rows = query(
-        copy,
-        "SELECT rule_id, party, report_id_from, report_id_to, year_to - year_from, lhs, rhs, status, severity FROM v_checks_cross_year",
-    )
-    by = {(r[0], r[1], r[2]): r for r in rows}
-    assert {r[4] for r in rows} == {1} and {r[8] for r in rows} == {"soft"}
-    v = _truth_values("s0039-luancheng-zf-2024")
-    parties = sorted(p for (c, p) in v if c == "req_carried_out")
-    for party in parties:  # the same report one year later: carried out (t) vs carried in (t+1)
-        out, inn = v[("req_carried_out", party)], v[("req_carried_in", party)]
-        row = by[("X-1", party, g21)]
-        assert row[5:8] == (out, inn, "pass" if out == inn else "fail")
-    assert by[("X-1", "total", g21)][5:8] == (3.0, 1.0, "fail")
-    for x in ("reg", "nd"):
-        inforce, made, rep = (v[(f"{x}_{k}", "_")] for k in ("in_force", "made", "repealed"))
-        row = by[(f"T2-A.{x}", "_", g21)]
-        assert row[5:7] == (inforce, inforce + made - rep)
-    w = _truth_values("s0040-cangnan-scjgj-2019")
-    for x in ("lic", "oms", "pen", "coe", "fee"):
-        prev, change = w[(f"{x}_items_prev", "_")], w[(f"{x}_items_change", "_")]
-        assert by[("T2-B", x, g19)][5:8] == (prev, prev + change, "pass" if change == 0 else "fail")
-    # never across a legacy year, and G19 pairs get no T2-A, G21 pairs no T2-B
-    assert legacy is None or not any(r[2] == legacy for r in rows)
-    assert not any(r[0] == "T2-B" and r[2] == g21 for r in rows) and not any(
-        r[0].startswith("T2-A") and r[2] == g19 for r in rows
     )
 
 

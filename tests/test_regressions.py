@@ -27,6 +27,8 @@ def test_regression_fixture(path: Path) -> None:
         assert spec.get("reason_contains", "") in (outcome.reason or "")
         return
     assert outcome.ok, f"{outcome.reason_code}: {outcome.reason}"
+    if "format" in spec:
+        assert outcome.format == spec["format"]
     report = outcome.report
     got = as_printed((f[0], f[1], f[2], f[3], f[4]) for f in report.facts)
     if "truth" in spec:

@@ -10,10 +10,12 @@ from transform.narrative_numbers import narrative_numbers
 from transform.report import NotAReport, Report
 from transform.sections import split_sections
 from transform.tables.classify import group_tables
+from transform.tables.glued import recover_glued
 from transform.tables.legacy import map_legacy
 from transform.tables.t2 import map_t2
 from transform.tables.t3 import map_t3
 from transform.tables.t4 import map_t4
+from transform.unread import TABLES_UNREAD, tables_unread
 
 
 def build_report(doc: Document) -> Report:
@@ -29,6 +31,12 @@ def build_report(doc: Document) -> Report:
             facts.extend(table_facts)
             if gen:
                 generations[table_id] = gen
+    # tables a crawler flattened into one run of text: recovered where the identities settle the digits
+    glued_facts, glued_gens, glued_checks = recover_glued(
+        doc.paragraphs, set(groups) | set(generations), warnings
+    )
+    facts.extend(glued_facts)
+    generations.update(glued_gens)
     if "t4" in generations:
         generations["t4"] = generations.get("t3") or generations.get("t2") or generations["t4"]
         for f in facts:
@@ -40,8 +48,12 @@ def build_report(doc: Document) -> Report:
             "no report title (…政府信息公开…报告), no six-part section headings and no statistics table found: "
             "not a 政府信息公开工作年度报告"
         )
-    narrative_only = not facts and not groups
-    if narrative_only:
+    narrative_only = not facts and not groups and not glued_checks
+    # one tables_unread per report: a glued table that could not be split already says so per table
+    unread = None if any(c.rule_id == TABLES_UNREAD for c in glued_checks) else tables_unread(doc, groups, facts)
+    if unread is not None:
+        warnings.append(f"tables_unread: {unread.detail}")
+    elif narrative_only:
         warnings.append("no statistics table found: narrative only")
     # figures the prose states (txt_* facts, table_id 'text') and rule N-2, read after the tables
     text_facts, text_checks = narrative_numbers(sections, facts)
@@ -57,10 +69,12 @@ def build_report(doc: Document) -> Report:
         warnings=warnings,
         agency_info=_resolve(agency, title, doc),
         narrative_only=narrative_only,
-        checks=text_checks,
+        checks=[*glued_checks, *text_checks],
     )
     # the report's own arithmetic, last: on every fact (narrative ones too); fills what hard rules determine
     evaluate_report(report)
+    if unread is not None:
+        report.checks.append(unread)
     return report
 
 

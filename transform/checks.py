@@ -209,7 +209,7 @@ class _Binder:
 
 
 def _known(fact: Fact | None) -> bool:
-    return fact is not None and fact.value is not None and fact.state in ("number", "imputed")
+    return fact is not None and fact.value is not None and fact.state in ("number", "imputed", "recovered")
 
 
 def _why(fact: Fact | None) -> str:

@@ -24,6 +24,7 @@ _ORDINAL = re.compile(
     r")"
 )
 _TRAILING_NOTE = re.compile(r"\([^()]*\)$")
+_OPEN_NOTE = re.compile(r"\([^()]*$")
 _LEADING_QIZHONG = re.compile(r"^其中[:：]?")
 
 
@@ -49,6 +50,10 @@ def norm(text: str) -> str:
         if stripped == text or not stripped:
             break
         text = stripped
+    # a bracketed note cut off by a page break or a wrapped cell ('部分公开（区分处理的，只计这一情形，不计其')
+    cut = _OPEN_NOTE.sub("", text)
+    if cut:
+        text = cut
     return text.rstrip("。.:：;；,，")
 
 

@@ -17,14 +17,20 @@ _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _AGENCY_SUFFIX = re.compile(
     r"(人民政府|办公室|办公厅|委员会|局|厅|委|办|院|署|中心|管委会|街道办事处|街道|镇|乡|政府|所|站|队)$"
 )
-_ORG = re.compile(r"([\u4e00-\u9fff（）()]{2,40}?(?:人民政府|办公室|办公厅|委员会|管理局|局|厅|委|中心|管委会|街道办事处|政府))")
+_ORG = re.compile(
+    r"([\u4e00-\u9fff（）()]{2,40}?(?:人民政府|办公室|办公厅|委员会|管理局|局|厅|委|中心|管委会|街道办事处|政府))"
+)
 
 
 def find_title(doc: Document) -> str | None:
     """The title paragraph; a title printed on two lines (agency, then "2024年度…报告") is rejoined."""
     paras = [re.sub(r"\s+", "", p.text) for p in doc.paragraphs[:15]]
     for i, text in enumerate(paras):
-        if 6 <= len(text) <= 80 and _TITLE_WORDS.search(text) and not text.startswith(("根据", "按照", "为", "本报告")):
+        if (
+            6 <= len(text) <= 80
+            and _TITLE_WORDS.search(text)
+            and not text.startswith(("根据", "按照", "为", "本报告"))
+        ):
             prev = paras[i - 1] if i else ""
             if _YEAR.match(text) and prev and len(prev) <= 30 and _AGENCY_SUFFIX.search(prev):
                 return prev + text
@@ -61,6 +67,16 @@ def _agency_from_title(title: str) -> str | None:
     return name or None
 
 
+_BOOK_TITLE = re.compile(r"《[^《》]*》")
+"""A title in 《》 names a law or a document (《中华人民共和国政府信息公开条例》), never the agency."""
+_NOUN_AFTER = ("信息", "网站", "门户", "工作", "公报", "职能", "部门", "机构", "热线", "决策")
+"""What follows 政府/中心/委… when the match is a noun phrase (政府信息公开, 政府网站), not a name."""
+
+
+def text_after_is_noun(m: re.Match[str]) -> bool:
+    return m.string.startswith(_NOUN_AFTER, m.end())
+
+
 _LEAD = re.compile(r"^(?:请与|现将|本报告由|由|向|对|经|与|和|及|在|为|是|将|把|根据|按照|本)+")
 
 
@@ -75,7 +91,9 @@ def find_agency(title: str | None, doc: Document) -> str | None:
             continue
         if len(text) <= 30 and _AGENCY_SUFFIX.search(text) and not _YEAR.search(text) and "、" not in text:
             candidates[text] += 2  # agency printed on its own line above the title
-        for m in _ORG.finditer(text):
+        for m in _ORG.finditer(_BOOK_TITLE.sub("》", text)):
+            if text_after_is_noun(m):
+                continue
             name = _LEAD.sub("", m.group(1))
             if _looks_complete(name):
                 candidates[name] += 1
@@ -90,4 +108,8 @@ def find_agency(title: str | None, doc: Document) -> str | None:
 
 def _looks_complete(name: str) -> bool:
     """A name that carries its own place ("宁海县卫生健康局"), not a bare "区卫生健康局" or "本局"."""
-    return len(name) >= 5 and bool(_AGENCY_SUFFIX.search(name)) and not name.startswith(("区", "县", "市", "本", "我"))
+    return (
+        len(name) >= 5
+        and bool(_AGENCY_SUFFIX.search(name))
+        and not name.startswith(("区", "县", "市", "本", "我"))
+    )

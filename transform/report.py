@@ -6,6 +6,16 @@ from dataclasses import dataclass, field
 
 from transform.agency import AgencyInfo
 
+UNMAPPED_PREFIX = "unmapped:"
+"""Code prefix of a printed cell whose row (or column) the dictionary does not know. The rest of the code
+is the label path normalised as the dictionary normalises labels (transform.tables.common.label_key), so a
+later dictionary entry can map the stored fact by a join on it, without re-parsing the document. Such
+facts carry no metric: rules, the fact model (v_rep) and series never read them."""
+
+
+def is_unmapped(code: str) -> bool:
+    return code.startswith(UNMAPPED_PREFIX)
+
 
 class NotAReport(Exception):
     """The document was read but is not a 政府信息公开工作年度报告 (or has nothing we can load)."""
@@ -22,15 +32,18 @@ class Fact:
     table_id: str
     """``t2``, ``t3``, ``t4`` or ``legacy``."""
     code: str
-    """Canonical metric code (metrics.csv)."""
+    """Canonical metric code (metrics.csv), or ``unmapped:<label path>`` for a row the dictionary does not
+    know (``UNMAPPED_PREFIX``; the value is still loaded, never dropped)."""
     party: str
     """Applicant column (parties.csv) for t3, ``_`` elsewhere — except the value columns of the older
     local legacy forms: ``ytd`` (本年累计) and ``cumulative`` (历年累计) beside ``_`` (本期/本年度), so
     that nothing summing ``_`` ever adds a cumulative figure (transform/data/legacy_variants.csv)."""
     value: float | None
     state: str
-    """``number`` | ``blank`` | ``dash`` | ``na_text`` | ``imputed``. A blank is never a zero; an
-    ``imputed`` value was absent from the document and filled by a rule (see ``Check.imputes``)."""
+    """``number`` | ``blank`` | ``dash`` | ``na_text`` | ``imputed`` | ``recovered``. A blank is never a
+    zero; an ``imputed`` value was absent from the document and filled by a rule (see ``Check.imputes``);
+    a ``recovered`` value was printed, but glued to its neighbours without a cell separator, and the
+    row and column identities admitted exactly one way to split the digits (transform.tables.glued)."""
     unit: str
     raw_label: str
     """Label path as printed, levels joined with `` > `` (column label last)."""

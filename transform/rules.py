@@ -9,8 +9,10 @@ Formula language of rules.csv (transform/data/rules.csv):
   equation per printed t3 row, its terms being applicant columns (T3-D); ``(approximately)`` = soft
   comparison with a tolerance;
 - ``… for X in {a, b}`` expands a family: every ``_``-separated segment ``X`` of a code is replaced;
-- ``code(t)``/``(t+1)`` mark cross-year rules: those are SQL views (sql/views/020_cross_year_checks.sql);
-- ``=>`` marks an implication about narrative wording (N-2): evaluated by transform.narrative_numbers.
+- ``code(t)``/``(t+1)`` mark cross-year rules: those are SQL views (sql/checks/020_cross_year_checks.sql);
+- ``=>`` marks an implication about narrative wording (N-2): evaluated by transform.narrative_numbers;
+- a scope starting ``document`` marks a rule about the document as a whole (``tables_unread``): its
+  formula is prose, evaluated by transform.unread.
 
 The table a rule concerns is the first ``t2``/``t3``/``t4``/``legacy`` named in its scope (``text <-> t3``
 concerns t3); it applies to a report when the generation of that table is one of the rule's generations.
@@ -248,8 +250,14 @@ class RuleSet:
     """(rule_id, why) for rows evaluated elsewhere: cross-year views, narrative implications."""
 
 
-def is_cross_year(scope: str, formula: str) -> bool:
-    return "cross-year" in scope or re.search(r"\(t[+-]?\d*\)", formula) is not None
+EVALUATED_IN = {
+    "report": "transform.checks (this module's equations)",
+    "cross_year_view": "sql/checks/020_cross_year_checks.sql",
+    "narrative": "transform.narrative_numbers",
+    "document": "transform.unread",
+}
+"""rules.csv ``evaluated_in``: where each rule is evaluated. Only ``report`` rules are parsed into equations
+here; the others are listed as skipped with the place that evaluates them."""
 
 
 @cache
@@ -258,11 +266,11 @@ def rule_set() -> RuleSet:
     within: list[Equation] = []
     skipped: list[tuple[str, str]] = []
     for r in read_rows("rules.csv"):
-        if is_cross_year(r["scope"], r["formula"]):
-            skipped.append((r["rule_id"], "cross-year: sql/views/020_cross_year_checks.sql"))
-            continue
-        if "=>" in r["formula"]:
-            skipped.append((r["rule_id"], "narrative implication: transform.narrative_numbers"))
+        where = r["evaluated_in"]
+        if where not in EVALUATED_IN:
+            raise FormulaError(f"{r['rule_id']}: evaluated_in {where!r} is none of {sorted(EVALUATED_IN)}")
+        if where != "report":
+            skipped.append((r["rule_id"], f"{where}: {EVALUATED_IN[where]}"))
             continue
         table = _table_of(r["scope"])
         if table is None:

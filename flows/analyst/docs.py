@@ -341,9 +341,9 @@ def _series_section(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 def _rule_section(con: duckdb.DuckDBPyConnection) -> list[str]:
     out = ["## Rules", "", "From `transform/data/rules.csv` (table `rule_dictionary`; `checks.rule_id`).", ""]
-    out += ["| rule | generations | severity | formula |", "|---|---|---|---|"]
+    out += ["| rule | generations | severity | evaluated in | formula |", "|---|---|---|---|---|"]
     for row in con.execute(
-        "SELECT rule_id, generations, severity, formula FROM rule_dictionary ORDER BY rowid"
+        "SELECT rule_id, generations, severity, evaluated_in, formula FROM rule_dictionary ORDER BY rowid"
     ).fetchall():
         out.append(f"| `{row[0]}` | " + " | ".join(_cell(v) for v in row[1:]) + " |")
     return [*out, ""]

@@ -18,7 +18,7 @@ _METRIC_COLUMNS = (
     "code", "table_id", "kind", "unit", "generations", "label_zh", "label_en", "g21_label_path",
     "g19_label_path", "legacy_label_path", "notes", "lp_only", "series", "series_grade",
 )  # fmt: skip
-_RULE_COLUMNS = ("rule_id", "generations", "scope", "severity", "formula", "description")
+_RULE_COLUMNS = ("rule_id", "generations", "scope", "severity", "formula", "description", "evaluated_in")
 _PARTY_COLUMNS = ("code", "label_zh", "label_en", "column_order")
 _SERIES_COLUMNS = ("series", "g_source", "legacy_source", "lp_source", "grade", "caveat")
 _CODE = re.compile(r"[a-z][a-z0-9_]*")

@@ -1,6 +1,6 @@
 """The materialised fact model: ``sql/models/*.sql`` run by the writer, never on a plain open.
 
-The analyst views (``sql/views/1xx_*.sql``) read a handful of tables instead of the long ``facts`` table:
+The analyst views (``sql/marts/*.sql``) read a handful of tables instead of the long ``facts`` table:
 ``model_report`` (one wide row per current report: what ``v_rep`` shows), ``model_report_checks`` (the
 checks per report), ``model_report_quality`` (cells read per table) and ``model_series`` (the long
 harmonised series). At 100k reports / 18.6M facts computing them takes seconds; reading them takes
@@ -33,7 +33,9 @@ from flows.paths import MODEL_DIR
 from flows.warehouse.sql import transaction
 from transform.vocab import DATA as DATA_DIR
 
-MODEL_TABLES = ("model_report", "model_report_checks", "model_report_quality", "model_series")
+MODEL_TABLES = (
+    "model_report", "model_report_checks", "model_report_quality", "model_series", "stg_report_previous",
+)  # fmt: skip
 DICTIONARY_CSVS = ("metrics.csv", "parties.csv", "rules.csv", "series.csv")
 """The CSVs flows.warehouse.dictionary_tables loads into the *_dictionary tables the model reads."""
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 
-from flows.paths import SQL_DIR
+from flows.paths import SQL_DIR, SQL_LAYERS, VIEW_LAYERS
 from flows.records import CHANGED_DURING_READ, Candidate, KnownFile, KnownHash, ParsedReport, ParseOutcome
 from flows.warehouse import models as model
 from flows.warehouse.dictionary_tables import load_dictionaries
@@ -90,14 +90,13 @@ def _mtime(mtime_ns: int) -> dt.datetime:
 
 def sql_files(include_models: bool = False) -> list[Path]:
     """The SQL files in path order; ``sql/models/`` only with ``include_models`` (flows.warehouse.models runs those)."""
-    return sorted(
-        (
-            p
-            for p in SQL_DIR.rglob("*.sql")
-            if include_models or p.relative_to(SQL_DIR).parts[0] != MODEL_DIR_NAME
-        ),
-        key=lambda p: p.relative_to(SQL_DIR).as_posix(),
-    )
+    layers = [layer for layer in SQL_LAYERS if include_models or layer != MODEL_DIR_NAME]
+    unknown = {p.parent.name for p in SQL_DIR.glob("*/*.sql")} - set(SQL_LAYERS)
+    if unknown:
+        raise WarehouseError(
+            f"sql/ has folders that run in no layer: {sorted(unknown)} (see flows.paths.SQL_LAYERS)"
+        )
+    return [p for layer in layers for p in sorted((SQL_DIR / layer).glob("*.sql"))]
 
 
 @contextmanager
@@ -170,9 +169,10 @@ class Warehouse:
 
     def apply_schema(self) -> None:
         """Tables (sql/schema), dictionaries, the fact model when it is missing or stale, then the views
-        (sql/views, which read the model tables: they must exist when a view is created)."""
+        (sql/staging, checks, marts, ops, which read the model tables: they must exist when a view is
+        created)."""
         files = sql_files()
-        views = [f for f in files if f.relative_to(SQL_DIR).parts[0] == "views"]
+        views = [f for f in files if f.parent.name in VIEW_LAYERS]
         for sql_file in [f for f in files if f not in views]:
             self.con.execute(sql_file.read_text(encoding="utf-8"))
         load_dictionaries(self.con)  # metric/rule/party/series dictionaries from transform/data/*.csv

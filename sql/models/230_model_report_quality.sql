@@ -6,7 +6,7 @@
 --
 -- Columns:
 --   report_id         reports.report_id of the current version
---   t2_observed       table 二 cells read (state number, dash or na_text) among the official cells
+--   t2_observed       table 二 cells read (state number, dash, na_text or recovered) among the official cells
 --   t2_expected       table 二 cells of the official layout of the report's generation
 --   t3_observed       table 三 cells read (every official applicant column; org_subtotal left out)
 --   t3_expected       table 三 cells of the official layout
@@ -17,6 +17,8 @@
 --   all_observed      cells read over every printed table that has an official layout
 --   all_expected      cells of those layouts
 --   imputed_cells     cells (any party) filled by a rule (facts.state = 'imputed')
+--   unmapped_cells    cells (any party, any state) of rows the dictionary does not know, loaded under an
+--                     'unmapped:' code; never part of the observed counts above
 CREATE OR REPLACE TABLE model_report_quality AS
 WITH
 report_rows AS (
@@ -64,7 +66,7 @@ cells_read AS (
         count(*) FILTER (WHERE e.in_legacy) AS read_legacy
     FROM facts AS f
     JOIN expected_codes AS e ON e.table_id = f.table_id AND e.code = f.code
-    WHERE f.state IN ('number', 'dash', 'na_text') AND f.party <> 'org_subtotal'
+    WHERE f.state IN ('number', 'dash', 'na_text', 'recovered') AND f.party <> 'org_subtotal'
     GROUP BY f.report_id, f.table_id
 ),
 
@@ -107,9 +109,12 @@ completeness_by_report AS (
 ),
 
 imputed AS (
-    SELECT f.report_id, count(*) AS imputed_cells
+    SELECT
+        f.report_id,
+        count(*) FILTER (WHERE f.state = 'imputed') AS imputed_cells,
+        count(*) FILTER (WHERE starts_with(f.code, 'unmapped:')) AS unmapped_cells
     FROM facts AS f
-    WHERE f.state = 'imputed'
+    WHERE f.state = 'imputed' OR starts_with(f.code, 'unmapped:')
     GROUP BY f.report_id
 )
 
@@ -125,7 +130,8 @@ SELECT
     k.legacy_expected,
     k.all_observed,
     k.all_expected,
-    coalesce(i.imputed_cells, 0) AS imputed_cells
+    coalesce(i.imputed_cells, 0) AS imputed_cells,
+    coalesce(i.unmapped_cells, 0) AS unmapped_cells
 FROM report_rows AS r
 LEFT JOIN completeness_by_report AS k USING (report_id)
 LEFT JOIN imputed AS i USING (report_id);

@@ -23,10 +23,9 @@
 CREATE OR REPLACE TABLE model_series AS
 WITH
 report_panel AS (
-    SELECT
-        *,
-        lag(era) OVER (PARTITION BY coalesce(agency_id, report_id) ORDER BY year) AS prev_era
-    FROM model_report
+    SELECT m.*, p.break_before
+    FROM model_report AS m
+    INNER JOIN stg_report_previous AS p USING (report_id)
 ),
 
 series_values AS (
@@ -35,7 +34,7 @@ series_values AS (
         agency_id,
         agency_name,
         year,
-        coalesce(era = 'g' AND prev_era = 'legacy', false) AS break_before,
+        break_before,
         unnest([
             {'series': 'h_requests_new',
              'value': CASE WHEN gen_t3 IS NOT NULL THEN req_new WHEN legacy_form = 'L16' THEN l_req_received WHEN legacy_form = 'LP' THEN l_req_received END,

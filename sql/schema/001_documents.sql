@@ -8,7 +8,7 @@ CREATE TABLE IF NOT EXISTS documents (
     size            BIGINT    NOT NULL,  -- bytes
     mtime           TIMESTAMPTZ,         -- modification time (readable form of mtime_ns)
     mtime_ns        BIGINT    NOT NULL,  -- exact st_mtime_ns: path+size+mtime_ns equal → skip hashing
-    format          VARCHAR,             -- pdf | docx | html | txt, as sniffed from content; NULL if unknown
+    format          VARCHAR,             -- pdf | docx | html | md | txt, as sniffed from content; NULL if unknown
     status          VARCHAR   NOT NULL CHECK (status IN ('loaded', 'rejected', 'duplicate')),
     reason_code     VARCHAR,             -- stable code for rejections (empty_file, corrupt_file, no_text_layer …)
     reason          VARCHAR,             -- human-readable explanation

@@ -1,12 +1,17 @@
 -- Every table value of a report, long format. party is the table 三 applicant column, '_' elsewhere.
 -- A blank cell is state 'blank' with value NULL: unknown, never zero.
+-- A row the dictionary does not know is loaded, never dropped: code 'unmapped:<label path>', the path's levels
+-- normalised as the dictionary's labels are (width, spacing, ordinals, 其中：, trailing notes removed) and joined
+-- with ' > ' (a label printed twice under the same parents: ' #2', ' #3' in reading order); value, state,
+-- raw_label and party as for any cell. Filter them with starts_with(code, 'unmapped:'); a later dictionary
+-- entry maps them by joining on that path. No rule, model column, view metric or series reads them.
 CREATE TABLE IF NOT EXISTS facts (
     report_id   VARCHAR NOT NULL,
     table_id    VARCHAR NOT NULL,    -- t2 | t3 | t4 | legacy
-    code        VARCHAR NOT NULL,    -- canonical metric code (transform/data/metrics.csv)
+    code        VARCHAR NOT NULL,    -- canonical metric code (transform/data/metrics.csv), or 'unmapped:' + the normalised label path of a row the dictionary does not know
     party       VARCHAR NOT NULL,
     value       DOUBLE,
-    state       VARCHAR NOT NULL,    -- number | blank | dash | na_text | imputed
+    state       VARCHAR NOT NULL,    -- number | blank | dash | na_text | imputed | recovered (glued digits split by the identities)
     unit        VARCHAR,
     raw_label   VARCHAR,             -- label path as printed
     raw_value   VARCHAR,             -- cell text as printed

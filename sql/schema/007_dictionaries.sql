@@ -29,6 +29,8 @@ CREATE TABLE IF NOT EXISTS rule_dictionary (
     formula     VARCHAR,             -- the equation in metric codes
     description VARCHAR              -- what it means and how blanks are treated
 );
+-- added later, so warehouses created before it get the column too
+ALTER TABLE rule_dictionary ADD COLUMN IF NOT EXISTS evaluated_in VARCHAR; -- where the rule is evaluated: report (the checks table) | cross_year_view (v_checks_cross_year) | narrative (rule N-2, in the checks table) | document (tables_unread, in the checks table)
 
 -- One row per applicant column of table 3 (transform/data/parties.csv); facts.party of t3 facts.
 CREATE TABLE IF NOT EXISTS party_dictionary (

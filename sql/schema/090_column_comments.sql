@@ -9,7 +9,7 @@ COMMENT ON COLUMN documents.last_seen IS 'when an ingest run last saw this (path
 COMMENT ON COLUMN reports.report_id IS 'report identity: first 16 hex chars of the file''s sha256';
 COMMENT ON COLUMN reports.sha256 IS 'content hash (hex) of the file the report was loaded from';
 COMMENT ON COLUMN reports.source_path IS 'path of the file the report was loaded from';
-COMMENT ON COLUMN reports.format IS 'pdf | docx | html | txt, as sniffed from content';
+COMMENT ON COLUMN reports.format IS 'pdf | docx | html | md | txt, as sniffed from content';
 COMMENT ON COLUMN reports.province IS 'province of the agency''s division (gazetteer)';
 COMMENT ON COLUMN reports.city IS 'city (prefecture) of the agency''s division';
 COMMENT ON COLUMN reports.county IS 'county-level division of the agency';
@@ -22,7 +22,7 @@ COMMENT ON COLUMN reports.loaded_at IS 'when this version was written to the war
 
 COMMENT ON COLUMN facts.report_id IS 'reports.report_id';
 COMMENT ON COLUMN facts.party IS 'table 三 applicant column (party_dictionary.code); ''_'' for every other table';
-COMMENT ON COLUMN facts.value IS 'the number (units normalised, see unit); NULL unless state is number or imputed';
+COMMENT ON COLUMN facts.value IS 'the number (units normalised, see unit); NULL unless state is number, imputed or recovered';
 COMMENT ON COLUMN facts.unit IS 'unit of value (件, 万元 …)';
 COMMENT ON COLUMN facts.page IS 'page of the source document (PDF), NULL for other formats';
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from extract.model import Table
 from transform.labels import fold, norm
+from transform.tables.legacy import is_cumulative_header
 from transform.vocab import vocab
 
 _T2_MARKERS = {"信息内容"}
@@ -28,7 +29,11 @@ def classify(table: Table) -> str | None:
                 scores["t2"] += 2
                 continue
             n = norm(cell.text)
-            if n in _T2_MARKERS or v.canon("t2", "row", n) in v.t2_rows or v.canon("t2", "col", n) in v.t2_cols:
+            if (
+                n in _T2_MARKERS
+                or v.canon("t2", "row", n) in v.t2_rows
+                or v.canon("t2", "col", n) in v.t2_cols
+            ):
                 scores["t2"] += 1
             t3 = v.canon("t3", "row", n)
             if t3 in v.t3_levels and t3 not in _GENERIC:
@@ -37,7 +42,7 @@ def classify(table: Table) -> str | None:
                 scores["t3"] += 1
             if v.canon("t4", "col", n) in _T4_MARKERS:
                 scores["t4"] += 1
-            if n in _LEGACY_MARKERS or "统计表" in n:
+            if n in _LEGACY_MARKERS or "统计表" in n or is_cumulative_header(cell.text):
                 scores["legacy"] += 2
     best = max(scores, key=lambda k: scores[k])
     return best if scores[best] >= 2 else None

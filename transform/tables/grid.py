@@ -23,9 +23,7 @@ class Leaf:
     cell: Cell
 
 
-def flatten_header(
-    rows: list[list[tuple[str, Cell]]], tree: dict[str, list[str]]
-) -> list[Leaf]:
+def flatten_header(rows: list[list[tuple[str, Cell]]], tree: dict[str, list[str]]) -> list[Leaf]:
     """Turn nested header rows into the ordered list of leaf columns.
 
     ``rows`` hold (canonical label, cell) tokens per header row, in reading order, unknown words removed.
@@ -78,10 +76,30 @@ def align_values(table: Table, row: list[Cell], leaves: list[Leaf]) -> tuple[lis
         if len(set(cols)) == k and all(col in by_col for col in cols):
             first = min(cols)
             return [by_col[col] for col in cols], [c for c in row if c.col < first]
+    row = _without_trailing_spacers(row, k)
     values = list(row[-k:])
     if len(row) < k or any(_is_label(c.text) for c in values):
         return [None] * k, list(row)  # fewer value cells than columns: which one is lost is unknown
     return values, list(row[:-k])
+
+
+def _without_trailing_spacers(row: list[Cell], k: int) -> list[Cell]:
+    """A text row that ends in empty cells after exactly ``k`` printed values right of its label (or of the
+    empty cells a label spans; a TAB closing the line, a cell-per-line export's spacer) has those trailing
+    empties as layout, not as columns: aligning from the right would push the first printed value into the
+    label and read a blank 总计.
+    A row whose last column is really blank prints fewer than ``k`` values there and is left as it is."""
+    end = len(row)
+    while end > 0 and not row[end - 1].text.strip():
+        end -= 1
+    if end == len(row) or end < k + 1:
+        return row
+    run = row[end - k : end]
+    before = row[end - k - 1].text
+    spans_label = _is_label(before) or not before.strip()
+    if spans_label and all(c.text.strip() and not _is_label(c.text) for c in run):
+        return row[:end]
+    return row
 
 
 def align_short_row(row: list[Cell], leaves: list[Leaf]) -> tuple[list[Cell | None], list[Cell]] | None:
@@ -109,6 +127,38 @@ def align_short_row(row: list[Cell], leaves: list[Leaf]) -> tuple[list[Cell | No
 
 def _is_label(text: str) -> bool:
     return parse_value(text).state == "na_text" and text.strip() not in NA_TEXT
+
+
+def under(header: list[Cell], cell: Cell) -> Cell | None:
+    """``aligned`` grids: the header cell a value cell sits under, by character columns (the header cell
+    whose centre is nearest the value's; the first header cell heads the labels, never a value)."""
+    heads = [h for h in header[1:] if h.text.strip()]
+    if not heads:
+        return None
+
+    def centre(c: Cell) -> float:
+        return c.col + (len(c.text) - 1) / 2
+
+    return min(heads, key=lambda h: abs(centre(h) - centre(cell)))
+
+
+def aligned_leaves(tokens: list[tuple[str, Cell]], tree: dict[str, list[str]]) -> list[Leaf]:
+    """``aligned`` grids: the leaf columns are the leaf words of the header, left to right by character
+    column, each under the path the header tree gives it. The lines a header's words sit on say nothing
+    about nesting in space-aligned text (a wrapped group cell can print below its children), so the
+    nesting comes from the tree and the order from the columns."""
+    parent = {child: p for p, children in tree.items() for child in children}
+    leaves: list[Leaf] = []
+    seen: set[str] = set()
+    for label, cell in sorted(tokens, key=lambda t: t[1].col):
+        if label in tree or label in seen:
+            continue
+        seen.add(label)
+        path = [label]
+        while path[0] in parent and parent[path[0]] and len(path) < 5:
+            path.insert(0, parent[path[0]])
+        leaves.append(Leaf(tuple(path), (cell.text,), cell))
+    return leaves
 
 
 def header_at(header: list[Cell], grid: str) -> dict[int, tuple[Cell, bool]]:

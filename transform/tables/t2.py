@@ -13,8 +13,15 @@ from functools import lru_cache
 from extract.model import Cell, Table
 from transform.labels import fold, norm
 from transform.report import Fact
-from transform.tables.common import make_fact, printed
-from transform.tables.grid import header_at
+from transform.tables.common import (
+    UnmappedKeys,
+    label_key,
+    make_fact,
+    make_unmapped_fact,
+    printed,
+    prints_value,
+)
+from transform.tables.grid import header_at, under
 from transform.values import parse_value
 from transform.vocab import Vocab, vocab
 
@@ -43,10 +50,13 @@ def _closest(label: str, kind: str) -> str | None:
 def map_t2(tables: list[Table], warnings: list[str]) -> tuple[list[Fact], str | None]:
     v = vocab()
     cells: dict[str, tuple[Cell | None, Table, str]] = {}
+    unmapped: list[Fact] = []
+    keys = UnmappedKeys()
     gens: set[str] = set()
     block = ""
     for table in tables:
         header: dict[int, tuple[Cell, bool]] | None = None
+        header_cells: list[Cell] = []
         for row in table.rows:
             filled = [c for c in row if c.text.strip()]
             if not filled:
@@ -60,6 +70,7 @@ def map_t2(tables: list[Table], warnings: list[str]) -> tuple[list[Fact], str | 
                 filled = filled[1:]
             if norm(filled[0].text) == "信息内容":
                 header = header_at(row, table.grid)
+                header_cells = list(row)
                 for col_cell in filled[1:]:
                     col = _resolve(v, "col", col_cell.text, v.t2_cols, warnings)
                     if col:
@@ -69,24 +80,49 @@ def map_t2(tables: list[Table], warnings: list[str]) -> tuple[list[Fact], str | 
                 continue
             label_cell = filled[0]
             row_label = _resolve(v, "row", label_cell.text, v.t2_rows, warnings)
-            if row_label is None:
-                warnings.append(f"table 2: unknown row {printed(label_cell.text)!r} skipped")
-                continue
+            row_cells = []
             for cell in row:
                 if cell is label_cell or cell.col < label_cell.col:
                     continue
-                slot = header.get(cell.col)
+                if table.grid == "aligned":
+                    # as many values as value columns: in order (a page break moves the columns);
+                    # fewer: under the header cell they sit beneath
+                    heads = [h for h in header_cells[1:] if h.text.strip()]
+                    vals = [c for c in row if c.col > label_cell.col and c is not label_cell]
+                    if len(vals) == len(heads) and cell in vals:
+                        head_cell = heads[vals.index(cell)]
+                    else:
+                        head_cell = under(header_cells, cell)
+                    slot = (head_cell, True) if head_cell is not None else None
+                else:
+                    slot = header.get(cell.col)
                 if slot is None:
                     continue
                 head, anchor = slot
                 if not anchor and not cell.text.strip():
                     continue  # the spanned remainder of a merged value cell
+                if norm(head.text) != "信息内容":
+                    row_cells.append((cell, head))
+            if row_label is None:
+                # a row the dictionary does not know: every value cell loads under an unmapped code
+                if any(prints_value(c) for c, _ in row_cells):
+                    new = [_unmapped(keys, cell, table, label_cell, head, block) for cell, head in row_cells]
+                    unmapped.extend(new)
+                    warnings.append(
+                        f"table 2: row {printed(label_cell.text)!r} is not in the dictionary: loaded as "
+                        + ", ".join(repr(f.code) for f in new)
+                    )
+                continue
+            for cell, head in row_cells:
                 col = _resolve(v, "col", head.text, v.t2_cols, warnings)
                 code = v.t2_cells.get((row_label, col)) if col else None
                 if code is None:
-                    if norm(head.text) != "信息内容":
+                    if prints_value(cell):
+                        fact = _unmapped(keys, cell, table, label_cell, head, block)
+                        unmapped.append(fact)
                         warnings.append(
-                            f"table 2: no code for {printed(label_cell.text)} > {printed(head.text)}"
+                            f"table 2: no code for {printed(label_cell.text)} > {printed(head.text)}: "
+                            f"loaded as {fact.code!r}"
                         )
                     continue
                 raw = " > ".join(x for x in (block, printed(label_cell.text), printed(head.text)) if x)
@@ -98,4 +134,14 @@ def map_t2(tables: list[Table], warnings: list[str]) -> tuple[list[Fact], str | 
         make_fact("t2", code, "_", cell, table, raw, generation or "")
         for code, (cell, table, raw) in cells.items()
     ]
-    return facts, generation
+    for fact in unmapped:
+        fact.generation = generation or ""
+    return [*facts, *unmapped], generation
+
+
+def _unmapped(keys: UnmappedKeys, cell: Cell, table: Table, label_cell: Cell, head: Cell, block: str) -> Fact:
+    """A cell of table 2 the dictionary has no code for, keyed like every table-2 cell by (row label, column
+    header) alone: the block caption is provenance only (it may be printed outside the table)."""
+    code = keys.claim(label_key([label_cell.text, head.text]))
+    raw = " > ".join(x for x in (block, printed(label_cell.text), printed(head.text)) if x)
+    return make_unmapped_fact("t2", code, "_", cell, table, raw, "")

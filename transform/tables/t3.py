@@ -3,6 +3,9 @@
 Row labels are resolved with their context (a level-3 label such as 1.属于国家秘密 belongs to the last
 level-2 group seen, whatever cell it was printed in), so merged label cells, lost merged cells and
 labels broken over lines all lead to the same path. Columns come from the reconstructed header.
+
+A row whose own label is not in the dictionary is never read as the row above it: when it prints a number it
+loads under ``unmapped:`` + the path of the groups above it and its label, one fact per applicant column.
 """
 
 from __future__ import annotations
@@ -12,8 +15,15 @@ from functools import lru_cache
 
 from extract.model import Cell, Table
 from transform.report import Fact
-from transform.tables.common import make_fact, printed
-from transform.tables.grid import Leaf, align_short_row, align_values, flatten_header
+from transform.tables.common import (
+    UnmappedKeys,
+    label_key,
+    make_fact,
+    make_unmapped_fact,
+    printed,
+    prints_value,
+)
+from transform.tables.grid import Leaf, align_short_row, align_values, aligned_leaves, flatten_header
 from transform.values import parse_value
 from transform.vocab import Vocab, vocab
 
@@ -55,7 +65,12 @@ def _row_label(v: Vocab, text: str) -> str | None:
     label = v.canon("t3", "row", text)
     if label in v.t3_levels:
         return label
-    return _closest(label) if len(label) > 3 else None
+    close = _closest(label) if len(label) > 3 else None
+    if close:
+        return close
+    # a label cut off by a page break (its rest printed under the repeated header): a unique prefix
+    starts = [k for k in v.t3_levels if len(label) >= 5 and k.startswith(label)]
+    return starts[0] if len(starts) == 1 else None
 
 
 @lru_cache(maxsize=4096)
@@ -79,12 +94,18 @@ def map_t3(tables: list[Table], warnings: list[str]) -> tuple[list[Fact], str | 
     tree = v.trees["t3"]
     leaves: list[Leaf] = []
     facts: dict[tuple[str, str], Fact] = {}
+    unmapped: list[Fact] = []
+    keys = UnmappedKeys()
     g21 = False
     for table in tables:
         nh = _header_rows(v, table)
         if nh:
             tokens = [[(tok, c) for c in row if (tok := _column_token(v, c.text))] for row in table.rows[:nh]]
-            new_leaves = [lf for lf in flatten_header(tokens, tree) if lf.path[-1] in v.parties]
+            if table.grid == "aligned":
+                flat = aligned_leaves([t for row in tokens for t in row], tree)
+            else:
+                flat = flatten_header(tokens, tree)
+            new_leaves = [lf for lf in flat if lf.path[-1] in v.parties]
             if new_leaves:
                 leaves = new_leaves
         if not leaves:
@@ -106,16 +127,55 @@ def map_t3(tables: list[Table], warnings: list[str]) -> tuple[list[Fact], str | 
                 if any(c is not None and c.text.strip() for c in values):
                     warnings.append(f"table 3: values without a row label in table {table.index + 1}")
                 continue
+            known_in_row = False
             for cell in labels:
                 label = _row_label(v, cell.text)
                 if label is None:
                     continue
+                known_in_row = True
                 level = v.t3_levels[label]
                 if level == 0:
                     ctx, ctx_printed = [], []
                     continue
                 ctx = ctx[: level - 1] + [label]
                 ctx_printed = ctx_printed[: level - 1] + [printed(cell.text)]
+            stray = [c for c in labels if parse_value(c.text).state == "number"]
+            if stray and any(c is not None for c in values):
+                # a number left of the row's value columns (a row printing more cells than the table has
+                # columns): which column it belongs to is unknown, so it is not loaded, but never silently
+                warnings.append(
+                    f"table 3: row {' '.join(printed(c.text) for c in labels if c not in stray)!r} prints "
+                    f"{len(stray)} value(s) ({', '.join(printed(c.text) for c in stray)}) beyond its {len(leaves)} "
+                    "columns; not loaded"
+                )
+            words = [c for c in labels if parse_value(c.text).state == "na_text"]
+            own = words[-1] if words else labels[-1]
+            own_unknown = bool(words) and _row_label(v, own.text) is None
+            if own_unknown and len(words) >= 2 and _row_label(v, words[-2].text + own.text) is not None:
+                own_unknown = False  # one label split over two cells (wrapped text): its parts read as one
+            if own_unknown and all(c is None for c in values) and any(prints_value(c) for c in row):
+                warnings.append(
+                    f"table 3: row {printed(own.text)!r} is not in the dictionary and its values do not "
+                    f"fit the {len(leaves)} columns; not loaded"
+                )
+                continue
+            if own_unknown and any(prints_value(c) for c in values):
+                # the row's own label is not in the dictionary: its cells load under an unmapped code, at
+                # the path of the groups above it (a leaf above it is a sibling, not a parent)
+                parent = list(ctx) if known_in_row or tuple(ctx) not in v.t3_paths else ctx[:-1]
+                parent_printed = ctx_printed[: len(parent)]
+                ucode = keys.claim(label_key([*parent, own.text]))
+                row_printed = [*parent_printed, printed(own.text)]
+                for leaf, cell in zip(leaves, values, strict=True):
+                    raw = " > ".join(row_printed + [printed(t) for t in leaf.printed])
+                    fact = make_unmapped_fact(
+                        "t3", ucode, v.parties[leaf.path[-1]], cell, table, raw, "", "件"
+                    )
+                    unmapped.append(fact)
+                warnings.append(
+                    f"table 3: row {' > '.join(row_printed)!r} is not in the dictionary: loaded as {ucode!r}"
+                )
+                continue
             code = _lookup(v, tuple(ctx))
             if code is None:
                 # a group label on a row of its own (its leaves follow) is fine; anything else is news
@@ -145,6 +205,7 @@ def map_t3(tables: list[Table], warnings: list[str]) -> tuple[list[Fact], str | 
                 if prev is None or prev.state == "blank" and fact.state != "blank":
                     facts[key] = fact
     generation = ("g21" if g21 else "g19") if facts else None
-    for fact in facts.values():
+    out = [*facts.values(), *unmapped]
+    for fact in out:
         fact.generation = generation or ""
-    return list(facts.values()), generation
+    return out, generation

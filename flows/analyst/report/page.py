@@ -254,7 +254,7 @@ def _quality_section(
             con,
             f"""
             SELECT q.year, {"q.agency_name, " if by_agency else ""}q.hard_fail, q.soft_fail, q.hard_evaluated, q.rule_pass_rate,
-                   q.completeness, q.imputed_cells, q.narrative_mismatches, q.format_compliance,
+                   q.completeness, q.imputed_cells, q.unmapped_cells, q.narrative_mismatches, q.format_compliance,
                    q.parser_warnings
             FROM v_quality AS q JOIN reports AS r USING (report_id)
             WHERE {where} ORDER BY q.year, q.agency_name
