@@ -485,6 +485,8 @@ def cmd_marginal(args: argparse.Namespace) -> None:
         flow_s=(t_small["flow_seconds"], t_big["flow_seconds"]),
         cli_wall_s=(t_small["cli_wall"], t_big["cli_wall"]),
         tree_cpu_s=(t_small["tree_cpu_s"], t_big["tree_cpu_s"]),
+        cpu_by_process_s=(t_small["cpu_by_process_s"], t_big["cpu_by_process_s"]),
+        peak_rss_mb=(t_small["peak_rss_mb"], t_big["peak_rss_mb"]),
         marginal_flow_vs_bare=round((t_big["flow_seconds"] - t_small["flow_seconds"]) / (b_big - b_small), 2),
         marginal_cli_vs_bare=round((t_big["cli_wall"] - t_small["cli_wall"]) / (b_big - b_small), 2),
         marginal_cpu_vs_bare_cpu=round((t_big["tree_cpu_s"] - t_small["tree_cpu_s"]) / (c_big - c_small), 2),
