@@ -42,7 +42,18 @@ from transform.vocab import read_rows
 _WS = re.compile(r"\s+")
 _MUNICIPALITIES = frozenset({"11", "12", "31", "50"})
 """直辖市: their districts have no prefecture, the province is the city."""
-_BARE_LEVEL = {"区": ("区",), "县": ("县", "旗"), "市": ("市",), "旗": ("旗",)}
+
+
+@cache
+def _words(role: str) -> dict[str, str]:
+    """word → value of one role of agency_words.csv (place words, short-name suffixes, government types)."""
+    return {r["word"]: r["value"] for r in read_rows("agency_words.csv") if r["role"] == role}
+
+
+@cache
+def _short_name_suffix() -> re.Pattern[str]:
+    words = sorted(_words("short_name_suffix"), key=len, reverse=True)  # 壮族自治区 before 自治区
+    return re.compile("(" + "|".join(map(re.escape, words)) + ")$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +153,7 @@ def _gazetteer() -> _Gazetteer:
     for div in by_code.values():
         by_name.setdefault(div.name, []).append(div)
         if div.level in ("province", "city"):
-            stem = re.sub(r"(省|市|特别行政区|(?:壮族|回族|维吾尔)?自治区|地区|盟)$", "", div.name)
+            stem = _short_name_suffix().sub("", div.name)
             if len(stem) >= 2 and stem != div.name:
                 short.setdefault(stem, []).append(div)
     return _Gazetteer(
@@ -271,9 +282,10 @@ def report_scope(agency_type: str | None, hints: Iterable[str] = ()) -> str:
     from agency_scope_phrases.csv ("全市共收到", "全区各级行政机关"): then ``region_aggregate``, whose
     figures include the departments' and must not be added to them.
     """
-    if agency_type not in ("政府", "政府办公室", "乡镇街道"):
+    kind = _words("government_type").get(agency_type or "")
+    if kind is None:
         return "agency_self"
-    if agency_type != "乡镇街道":
+    if kind == "region":
         text = "".join(_fold(h) for h in hints)
         if any(p.search(text) for p in _scope_phrases()):
             return "region_aggregate"
@@ -299,7 +311,8 @@ def resolve_agency(name: str, *, hints: Iterable[str] = ()) -> AgencyInfo:
         if len(cands) > 1:
             cands = _prefer_current(_narrow(cands, _hint_chains(hints)))
     else:
-        level_words = _BARE_LEVEL.get(rest)
+        bare = _words("bare_place").get(rest)
+        level_words = tuple(bare.split("|")) if bare else None
         found = [
             d
             for ch in _hint_chains(hints)
@@ -327,7 +340,7 @@ def resolve_agency(name: str, *, hints: Iterable[str] = ()) -> AgencyInfo:
         )  # fmt: skip
 
     div = cands[0]
-    township = agency_type == "乡镇街道" and div.level == "county"
+    township = _words("government_type").get(agency_type or "") == "self" and div.level == "county"
     prefix = [div.province if div.level == "province" or div.city is None else None]
     prefix += [div.city if div.level != "province" else None, div.county]
     canonical = "".join(p for p in prefix if p) + local

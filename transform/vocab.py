@@ -82,6 +82,19 @@ class Vocab:
 
 
 @cache
+def table_words(role: str) -> tuple[str, ...]:
+    """The words of one ``role`` of table_words.csv (markers that tell the tables apart, header bands,
+    value/unit column headers), in file order."""
+    return tuple(r["word"] for r in read_rows("table_words.csv") if r["role"] == role)
+
+
+@cache
+def table_word_targets(role: str) -> dict[str, str]:
+    """word → target of one ``role`` of table_words.csv (e.g. the subtotal column's party code)."""
+    return {r["word"]: r["target"] for r in read_rows("table_words.csv") if r["role"] == role}
+
+
+@cache
 def vocab() -> Vocab:
     metrics = {
         r["code"]: Metric(
@@ -95,6 +108,8 @@ def vocab() -> Vocab:
 
     def canon(table: str, kind: str, seg: str) -> str:
         return aliases.get((table, kind), {}).get(seg, seg)
+
+    results_root = {norm(w) for w in table_words("t3_results_root")}
 
     t2_cells: dict[tuple[str, str], str] = {}
     t2_col_gens: dict[str, set[str]] = {}
@@ -114,7 +129,7 @@ def vocab() -> Vocab:
                 t2_cells[key] = r["code"]
                 t2_col_gens.setdefault(key[1], set()).add(gen)
             elif r["table"] == "t3":
-                segs = tuple(canon("t3", "row", s) for s in segs if s != norm("三、本年度办理结果"))
+                segs = tuple(canon("t3", "row", s) for s in segs if s not in results_root)
                 if r["kind"] == "observed":
                     t3_paths[segs] = r["code"]
                 for depth, s in enumerate(segs, start=1):
@@ -123,14 +138,16 @@ def vocab() -> Vocab:
                     t3_g21_only.add(segs[-1])
             elif r["table"] == "t4":
                 t4_paths[segs] = r["code"]
-    t3_levels[norm("三、本年度办理结果")] = 0
+    for root in results_root:
+        t3_levels[root] = 0
     legacy_paths = {
         r["code"]: path_segments(r["legacy_label_path"])
         for r in read_rows("metrics.csv")
         if r["table"] == "legacy" and r["legacy_label_path"]
     }
     parties = {norm(r["label_zh"]): r["code"] for r in read_rows("parties.csv")}
-    parties[norm("小计")] = "org_subtotal"
+    for word, party in table_word_targets("subtotal_column").items():
+        parties[norm(word)] = party
     trees: dict[str, dict[str, list[str]]] = {}
     for r in read_rows("header_trees.csv"):
         trees.setdefault(r["table"], {}).setdefault(norm(r["parent"]), []).append(norm(r["child"]))

@@ -20,7 +20,7 @@ _METRIC_COLUMNS = (
 )  # fmt: skip
 _RULE_COLUMNS = ("rule_id", "generations", "scope", "severity", "formula", "description", "evaluated_in")
 _PARTY_COLUMNS = ("code", "label_zh", "label_en", "column_order")
-_SERIES_COLUMNS = ("series", "g_source", "legacy_source", "lp_source", "grade", "caveat")
+_SERIES_COLUMNS = ("series", "g_source", "legacy_source", "lp_source", "grade", "caveat", "label")
 _CODE = re.compile(r"[a-z][a-z0-9_]*")
 
 

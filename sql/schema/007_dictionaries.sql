@@ -50,3 +50,4 @@ CREATE TABLE IF NOT EXISTS series_dictionary (
                                        -- comparable, plot with a break | C different concept, report separately
     caveat        VARCHAR              -- what differs across the 2019 break
 );
+ALTER TABLE series_dictionary ADD COLUMN IF NOT EXISTS label VARCHAR; -- chart label, Chinese then English (新收申请 new requests)

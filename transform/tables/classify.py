@@ -9,40 +9,40 @@ from __future__ import annotations
 from extract.model import Table
 from transform.labels import fold, norm
 from transform.tables.legacy import is_cumulative_header
-from transform.vocab import vocab
-
-_T2_MARKERS = {"信息内容"}
-_T4_MARKERS = {"行政复议", "行政诉讼", "未经复议直接起诉", "复议后起诉", "结果维持", "结果纠正", "尚未审结"}
-_LEGACY_MARKERS = {"统计指标", "统计数", "计量单位", "指标名称"}
-_GENERIC = {"总计", "其他", "小计"}
+from transform.vocab import table_words, vocab
 
 
 def classify(table: Table) -> str | None:
+    """The table whose words score highest (at least 2); the marker words are table_words.csv's."""
     v = vocab()
+    t2_markers, t4_markers = set(table_words("t2_marker")), set(table_words("t4_marker"))
+    legacy_markers, generic = set(table_words("legacy_marker")), set(table_words("generic_column"))
+    bands, captions = set(table_words("t3_header_band")), table_words("legacy_caption_part")
+    article = table_words("t2_article_prefix")
     scores = {"t2": 0, "t3": 0, "t4": 0, "legacy": 0}
     for row in table.rows:
         for cell in row:
             if not cell.text.strip():
                 continue
             folded = fold(cell.text)
-            if folded.startswith("第二十条"):
+            if folded.startswith(article):
                 scores["t2"] += 2
                 continue
             n = norm(cell.text)
             if (
-                n in _T2_MARKERS
+                n in t2_markers
                 or v.canon("t2", "row", n) in v.t2_rows
                 or v.canon("t2", "col", n) in v.t2_cols
             ):
                 scores["t2"] += 1
             t3 = v.canon("t3", "row", n)
-            if t3 in v.t3_levels and t3 not in _GENERIC:
+            if t3 in v.t3_levels and t3 not in generic:
                 scores["t3"] += 1
-            if n in v.parties and n not in _GENERIC or n in ("申请人情况", "法人或其他组织"):
+            if n in v.parties and n not in generic or n in bands:
                 scores["t3"] += 1
-            if v.canon("t4", "col", n) in _T4_MARKERS:
+            if v.canon("t4", "col", n) in t4_markers:
                 scores["t4"] += 1
-            if n in _LEGACY_MARKERS or "统计表" in n or is_cumulative_header(cell.text):
+            if n in legacy_markers or any(w in n for w in captions) or is_cumulative_header(cell.text):
                 scores["legacy"] += 2
     best = max(scores, key=lambda k: scores[k])
     return best if scores[best] >= 2 else None

@@ -37,11 +37,9 @@ from transform.tables.common import (
     prints_value,
 )
 from transform.values import parse_value
-from transform.vocab import read_rows, vocab
+from transform.vocab import read_rows, table_words, vocab
 
 _TOP = re.compile(r"^[一二三四五六七八九十]+[、.．]")
-_VALUE_HEADERS = ("统计数", "本期实际", "本年度", "数量", "数值")
-_UNIT_HEADERS = ("单位", "计量单位")
 
 
 def _index() -> dict[str, list[tuple[tuple[str, ...], str]]]:
@@ -71,10 +69,10 @@ def map_legacy(tables: list[Table], warnings: list[str]) -> tuple[list[Fact], st
             texts = [fold(c.text) for c in row]
             if value_col is None:
                 for i, t in enumerate(texts):
-                    if any(t.startswith(h) for h in _VALUE_HEADERS):
+                    if t.startswith(table_words("legacy_value_header")):
                         value_col = i
                         heads["value"] = row[i]
-                    elif t in _UNIT_HEADERS:
+                    elif t in table_words("legacy_unit_header"):
                         unit_col = i
                         heads["unit"] = row[i]
                 if value_col is not None:

@@ -25,9 +25,7 @@ from transform.tables.common import (
 )
 from transform.tables.grid import Leaf, align_short_row, align_values, aligned_leaves, flatten_header
 from transform.values import parse_value
-from transform.vocab import Vocab, vocab
-
-_HEADER_WORDS = {"申请人情况", "法人或其他组织"}
+from transform.vocab import Vocab, table_words, vocab
 
 
 def _total_seems_printed(values: list[Cell | None]) -> bool:
@@ -42,7 +40,7 @@ def _total_seems_printed(values: list[Cell | None]) -> bool:
 
 def _column_token(v: Vocab, text: str) -> str | None:
     label = v.canon("t3", "col", text)
-    if label in v.parties or label in _HEADER_WORDS:
+    if label in v.parties or label in table_words("t3_header_band"):
         return label
     return None
 

@@ -84,3 +84,14 @@ def resolve_region(con: duckdb.DuckDBPyConnection, code: str) -> dict[str, Any]:
     names = rows[0]
     keep = {"province": ["province"], "city": ["province", "city"], "county": ["province", "city", "county"]}
     return {"code": code, "level": level, **{k: names[k] for k in keep[level]}}
+
+
+def series_labels(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """h_* series → its chart label (series_dictionary.label, from transform/data/series.csv); a warehouse
+    written before the column existed gets the series names."""
+    try:
+        return dict(
+            con.execute("SELECT series, label FROM series_dictionary WHERE label IS NOT NULL").fetchall()
+        )
+    except duckdb.Error:
+        return {}

@@ -17,7 +17,7 @@ from typing import Any
 import duckdb
 
 from flows.analyst.report.charts import Chart, bar_chart_svg, year_span
-from flows.analyst.report.data import fetch_rows, has_view, resolve_agency, resolve_region
+from flows.analyst.report.data import fetch_rows, has_view, resolve_agency, resolve_region, series_labels
 from flows.analyst.report.html import dict_table, esc, missing, page, table, table_html
 
 FORM_CHANGE_YEAR = 2019
@@ -52,23 +52,6 @@ SERIES_CHARTS = (
     ),
     ("行政执法决定 · Enforcement decisions", ("h_lic_decisions", "h_pen_decisions", "h_coe_decisions")),
 )
-
-
-SERIES_LABELS = {
-    "h_requests_new": "新收申请 new requests",
-    "h_requests_decided": "办结 decided",
-    "h_granted": "予以公开 granted",
-    "h_partial": "部分公开 partial",
-    "h_denied_statutory": "不予公开 denied",
-    "h_not_held": "无法提供 not held",
-    "h_rev_total": "行政复议 reviews",
-    "h_rev_corrected": "复议纠错 review corrected",
-    "h_lit_total": "行政诉讼 lawsuits",
-    "h_lit_corrected": "诉讼纠错 lawsuit corrected",
-    "h_lic_decisions": "行政许可 licensing",
-    "h_pen_decisions": "行政处罚 penalties",
-    "h_coe_decisions": "行政强制 coercive measures",
-}
 
 
 def _agency_page(con: duckdb.DuckDBPyConnection, agency: dict[str, Any]) -> tuple[str, str]:
@@ -111,8 +94,9 @@ def _agency_page(con: duckdb.DuckDBPyConnection, agency: dict[str, Any]) -> tupl
             "SELECT year, series, value, grade, break_before, caveat FROM v_series WHERE agency_id = ?",
             [aid],
         )
+        labels = series_labels(con)
         for title, keys in SERIES_CHARTS:
-            body.append(_series_section(title, keys, series, years))
+            body.append(_series_section(title, keys, series, years, labels))
     else:
         body.append(missing("v_series"))
     if has_view(con, "v_agency_year"):
@@ -206,7 +190,9 @@ def _region_page(con: duckdb.DuckDBPyConnection, region: dict[str, Any]) -> tupl
     return page(f"{label} · 政府信息公开年报", body), f"{label} ({region['code']})"
 
 
-def _series_section(title: str, keys: Sequence[str], series: list[dict[str, Any]], years: list[int]) -> str:
+def _series_section(
+    title: str, keys: Sequence[str], series: list[dict[str, Any]], years: list[int], labels: dict[str, str]
+) -> str:
     values = {(s["series"], s["year"]): s["value"] for s in series if s["series"] in keys}
     notes = {}
     for s in series:
@@ -221,7 +207,7 @@ def _series_section(title: str, keys: Sequence[str], series: list[dict[str, Any]
     chart = Chart(
         title,
         year_span(years),
-        [(k, SERIES_LABELS.get(k, k)) for k in keys],
+        [(k, labels.get(k, k)) for k in keys],
         values,
         notes=notes,
         break_before=breaks,
