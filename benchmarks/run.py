@@ -2,6 +2,8 @@
 peak memory of the whole process tree, the no-op re-run, and the views over 100,000 reports.
 
     python benchmarks/run.py corpus  --n 1000 --formats pdf,docx,html,txt --out /tmp/xxgk-bench/c1000
+    python benchmarks/run.py marginal --n 540                  # marginal cost per doc vs serial bare parse
+    python benchmarks/run.py startup --repeat 3                # fixed cost of a run, per milestone
     python benchmarks/run.py formats --n 200                   # docs/s per format + bare-library ratio
     python benchmarks/run.py speedup --n 240                   # --workers 1 vs all cores, mixed formats
     python benchmarks/run.py scale   --n 10000                 # peak RSS, then the no-op re-run
@@ -206,6 +208,27 @@ def time_bare(paths: list[Path], processes: int) -> float:
 # ---- ingest through the real CLI ----------------------------------------------------------------------
 
 
+def _role(proc: psutil.Process) -> str:
+    """What a process of the ingest's tree is, from its command line (a parser worker is forked from
+    the forkserver and shows the forkserver's command line)."""
+    cmd = proc.cmdline()
+    text = " ".join(cmd)
+    if "forkserver import main" in text:
+        parent = proc.parent()
+        return (
+            "parser_workers"
+            if parent is not None and "forkserver" in " ".join(parent.cmdline())
+            else "forkserver"
+        )
+    if "resource_tracker" in text:
+        return "resource_tracker"
+    if "uvicorn" in cmd:
+        return "prefect_server"
+    if len(cmd) > 1 and Path(cmd[1]).name == "xxgk":
+        return "cli_flow_process"
+    return "other"
+
+
 class TreeSampler:
     """Peak RSS summed over a process and all its descendants (shared pages are counted in each
     process, so this over-states real use a little)."""
@@ -215,6 +238,9 @@ class TreeSampler:
         self.every = every
         self.peak = 0
         self.breakdown: list[tuple[int, str]] = []
+        self.cpu: dict[int, tuple[str, float]] = {}
+        """pid → (command, CPU seconds user + system) when last seen. A process's own time only: every
+        descendant is sampled itself, so the children's times its parent collects would count twice."""
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -225,6 +251,17 @@ class TreeSampler:
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
+
+    @property
+    def cpu_seconds(self) -> float:
+        """CPU of the whole tree as last sampled (each process's last < ``every`` s is not seen)."""
+        return sum(cpu for _, cpu in self.cpu.values())
+
+    def cpu_by_role(self) -> dict[str, float]:
+        out: dict[str, float] = {}
+        for role, cpu in self.cpu.values():
+            out[role] = round(out.get(role, 0.0) + cpu, 2)
+        return out
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -239,6 +276,9 @@ class TreeSampler:
                     rss = p.memory_info().rss
                     parts.append((rss >> 20, " ".join(p.cmdline()[1:3])[-60:]))
                     total += rss
+                    t = p.cpu_times()
+                    role = self.cpu[p.pid][0] if p.pid in self.cpu else _role(p)  # a zombie has no cmdline
+                    self.cpu[p.pid] = (role, t.user + t.system)
                 except psutil.Error:
                     pass
             if total > self.peak:
@@ -255,28 +295,34 @@ def prefect_env() -> dict[str, str]:
     return env
 
 
-def ingest(drop: Path, db: Path, workers: int | None = None, *extra: str) -> dict:
+def ingest(drop: Path, db: Path, workers: int | None = None, *extra: str, progress: str = "none") -> dict:
     """One ``xxgk ingest`` subprocess: CLI wall time, flow body time (ingest_runs.duration_seconds),
     counts, and the peak RSS of the CLI's whole process tree (Prefect's temporary server included)."""
-    cmd = [str(XXGK), "ingest", str(drop), "--db", str(db), "--progress", "none", *extra]
+    cmd = [str(XXGK), "ingest", str(drop), "--db", str(db), "--progress", progress, *extra]
     if workers:
         cmd += ["--workers", str(workers)]
     runs_before = _run_count(db)
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, env=prefect_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    lines: list[str] = []
     with TreeSampler(proc.pid) as sampler:
-        out, _ = proc.communicate()
+        assert proc.stdout is not None
+        for raw in proc.stdout:  # each output line with the time it arrived (the start-up figures)
+            lines.append(f"{time.perf_counter() - started:.3f}\t{raw.decode(errors='replace')}")
+        proc.wait()
+    out = "".join(line.split("\t", 1)[1] for line in lines).encode()
     wall = time.perf_counter() - started
     if proc.returncode not in (0, 1):
         raise RuntimeError(f"xxgk ingest failed ({proc.returncode}):\n{out.decode()[-3000:]}")
-    text = out.decode(errors="replace")
+    text = "".join(lines)
     if _run_count(db) == runs_before:  # the no-op shortcut ended the run before Prefect: no row
-        m = _SUMMARY.search(text)
+        m = _SUMMARY.search(out.decode(errors="replace"))
         if m is None:
             raise RuntimeError(f"no run recorded and no summary line:\n{text[-3000:]}")
         counts = {k: int(v) for k, v in m.groupdict().items()}
         return {"cli_wall": round(wall, 2), "flow_seconds": None, "recorded": False, **counts,
-                "peak_rss_mb": sampler.peak >> 20}  # fmt: skip
+                "peak_rss_mb": sampler.peak >> 20, "tree_cpu_s": round(sampler.cpu_seconds, 2),
+                "output": text}  # fmt: skip
     con = duckdb.connect(str(db), read_only=True)
     try:
         row = con.execute(
@@ -292,6 +338,9 @@ def ingest(drop: Path, db: Path, workers: int | None = None, *extra: str) -> dic
         "recorded": True,
         "peak_rss_mb": sampler.peak >> 20,
         "peak_breakdown_mb": sampler.breakdown[:6],
+        "tree_cpu_s": round(sampler.cpu_seconds, 2),
+        "cpu_by_process_s": sampler.cpu_by_role(),
+        "output": text,
     }
 
 
@@ -354,7 +403,7 @@ def cmd_formats(args: argparse.Namespace) -> None:
             workers=workers,
             bare_1core_s=round(bare_1, 2),
             bare_allcores_s=round(bare_n, 2),
-            **run,
+            **_strip(run),
             docs_per_s_flow=round(len(paths) / run["flow_seconds"], 2),
             docs_per_s_cli=round(len(paths) / run["cli_wall"], 2),
             # against the faster of the two bare timings (a pool's start-up dominates tiny corpora)
@@ -370,15 +419,16 @@ def cmd_speedup(args: argparse.Namespace) -> None:
     drop = mixed_drop(root, files)
     workers = os.cpu_count() or 1
     one = ingest(drop, fresh(root / "w1.duckdb"), 1)
-    emit("speedup_run", workers=1, **one, machine=machine())
+    emit("speedup_run", workers=1, **_strip(one), machine=machine())
     many = ingest(drop, fresh(root / f"w{workers}.duckdb"), workers)
-    emit("speedup_run", workers=workers, **many, machine=machine())
+    emit("speedup_run", workers=workers, **_strip(many), machine=machine())
     emit(
         "speedup",
         docs=sum(len(v) for v in files.values()),
         workers=workers,
         flow_speedup=round(one["flow_seconds"] / many["flow_seconds"], 2),
         cli_speedup=round(one["cli_wall"] / many["cli_wall"], 2),
+        tree_cpu_s=(one["tree_cpu_s"], many["tree_cpu_s"]),
     )
 
 
@@ -391,11 +441,101 @@ def cmd_scale(args: argparse.Namespace) -> None:
     if not args.keep_db:
         fresh(db)
         run = ingest(drop, db, None)
-        emit("scale_run", docs=sum(len(v) for v in files.values()), **run, machine=machine())
+        emit("scale_run", docs=sum(len(v) for v in files.values()), **_strip(run), machine=machine())
     for i in range(args.noop_runs):
         for extra in ((), ("--no-shortcut",)):  # the pre-Prefect check, and the full flow anyway
             run = ingest(drop, db, None, *extra)
-            emit("noop_rerun", attempt=i + 1, shortcut=not extra, **run, machine=machine())
+            emit("noop_rerun", attempt=i + 1, shortcut=not extra, **_strip(run), machine=machine())
+
+
+def _bare_serial(paths: list[Path]) -> tuple[float, float]:
+    """(wall, CPU) seconds of the bare libraries over ``paths``, one file after another."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    for p in paths:
+        bare_parse(str(p))
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+def _strip(run: dict) -> dict:
+    return {k: v for k, v in run.items() if k != "output"}
+
+
+def cmd_marginal(args: argparse.Namespace) -> None:
+    """The marginal ingest cost per document against the serial bare parse, on a corpus made fresh:
+    (T(n) − T(n/3)) / (B(n) − B(n/3)), T a default-workers ingest (flow body and CLI wall), B the bare
+    libraries one file after another in one process. Also in CPU seconds (the whole process tree's
+    against the bare parse's process time), which a loaded machine distorts far less than wall time."""
+    root = args.root / f"marginal-{args.n}"
+    shutil.rmtree(root, ignore_errors=True)
+    files = make_corpus(root / "corpus", args.n, args.formats)
+    small = {fmt: paths[: len(paths) // 3] for fmt, paths in files.items()}
+    big_drop = mixed_drop(root / "big", files)
+    small_drop = mixed_drop(root / "small", small)
+    big_paths = [p for v in files.values() for p in v]
+    small_paths = [p for v in small.values() for p in v]
+    (b_big, c_big), (b_small, c_small) = _bare_serial(big_paths), _bare_serial(small_paths)
+    t_big = ingest(big_drop, fresh(root / "big.duckdb"), args.workers)
+    t_small = ingest(small_drop, fresh(root / "small.duckdb"), args.workers)
+    emit(
+        "marginal",
+        docs=(len(small_paths), len(big_paths)),
+        workers=args.workers or os.cpu_count(),
+        bare_serial_s=(round(b_small, 2), round(b_big, 2)),
+        bare_serial_cpu_s=(round(c_small, 2), round(c_big, 2)),
+        flow_s=(t_small["flow_seconds"], t_big["flow_seconds"]),
+        cli_wall_s=(t_small["cli_wall"], t_big["cli_wall"]),
+        tree_cpu_s=(t_small["tree_cpu_s"], t_big["tree_cpu_s"]),
+        cpu_by_process_s=(t_small["cpu_by_process_s"], t_big["cpu_by_process_s"]),
+        peak_rss_mb=(t_small["peak_rss_mb"], t_big["peak_rss_mb"]),
+        marginal_flow_vs_bare=round((t_big["flow_seconds"] - t_small["flow_seconds"]) / (b_big - b_small), 2),
+        marginal_cli_vs_bare=round((t_big["cli_wall"] - t_small["cli_wall"]) / (b_big - b_small), 2),
+        marginal_cpu_vs_bare_cpu=round((t_big["tree_cpu_s"] - t_small["tree_cpu_s"]) / (c_big - c_small), 2),
+        loaded=(t_small["loaded"], t_big["loaded"]),
+        rejected=(t_small["rejected"], t_big["rejected"]),
+        machine=machine(),
+    )
+
+
+_LOG_TIME = re.compile(r"^(?P<at>[\d.]+)\t(?:\d\d:\d\d:\d\d\.\d+ \| \w+ +\| )?(?P<text>.*)$")
+_MILESTONES = (
+    ("flow_run_begins", "Beginning flow run"),
+    ("staging_copied", "Task run 'prepare_staging"),
+    ("discovered", "Task run 'discover_files"),
+    ("first_document_loaded", "loaded\t"),
+    ("model_refreshed", "Task run 'refresh_model"),
+    ("run_recorded", "Task run 'record_run"),
+    ("published", "Task run 'publish_warehouse"),
+    ("run_report", "Task run 'publish_run_report"),
+    ("flow_run_ends", "Flow run '"),
+    ("summary_printed", "Summary:"),
+)
+
+
+def cmd_startup(args: argparse.Namespace) -> None:
+    """The fixed cost of a run that loads something: one fresh document into a fresh warehouse, with
+    the arrival time of each milestone of the run (seconds after the command started), and the CPU of
+    the whole process tree. The Prefect home is reused (its first start migrates a database)."""
+    root = args.root / "startup"
+    for attempt in range(args.repeat):
+        files = make_corpus(root / f"corpus-{attempt}", 1, ["txt"])
+        for p in files["txt"]:  # a new hash every attempt: one document to parse and load
+            p.write_bytes(p.read_bytes() + f"\n{time.time_ns()}\n".encode())
+            os.utime(p, (time.time() - 3600,) * 2)
+        run = ingest(root / f"corpus-{attempt}" / "txt", fresh(root / "w.duckdb"), None, "--verbose",
+                     progress="plain")  # fmt: skip
+        marks: dict[str, float] = {}
+        for line in run["output"].splitlines():
+            m = _LOG_TIME.match(line)
+            if not m:
+                continue
+            for name, needle in _MILESTONES:
+                if (
+                    name not in marks
+                    and needle in m.group("text")
+                    and (name != "flow_run_ends" or "Finished" in m.group("text"))
+                ):
+                    marks[name] = float(m.group("at"))
+        emit("startup", attempt=attempt + 1, **_strip(run), milestones_s=marks, machine=machine())
 
 
 def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
@@ -506,6 +646,13 @@ def main() -> None:
     p = sub.add_parser("formats", help="docs/s per format and the ratio to the bare libraries")
     common(p, 200)
     p.set_defaults(func=cmd_formats)
+    p = sub.add_parser("marginal", help="marginal ingest cost per document vs the serial bare parse")
+    common(p, 540)
+    p.add_argument("--workers", type=int, default=None, help="ingest workers [default: CPU count]")
+    p.set_defaults(func=cmd_marginal)
+    p = sub.add_parser("startup", help="fixed cost of a run that loads one document, per milestone")
+    p.add_argument("--repeat", type=int, default=3)
+    p.set_defaults(func=cmd_startup)
     p = sub.add_parser("speedup", help="--workers 1 vs all cores on one mixed corpus")
     common(p, 240)
     p.set_defaults(func=cmd_speedup)

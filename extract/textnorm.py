@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # CJK Radicals Supplement code points seen in PDF text layers, mapped to the unified ideograph.
 _RADICAL_SUPPLEMENT = {
@@ -38,21 +39,29 @@ _RADICAL_SUPPLEMENT = {
 _NFKC_BLOCKS = re.compile("[\u2f00-\u2fdf\uf900-\ufaff\U0002f800-\U0002fa1f]")
 _SUPPLEMENT = re.compile("[\u2e80-\u2eff]")
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+# one search instead of three for the common text that has none of the above
+_ANY = re.compile(
+    "[\u2f00-\u2fdf\uf900-\ufaff\U0002f800-\U0002fa1f\u2e80-\u2eff\u200b\u200c\u200d\u2060\ufeff\u00ad]"
+)
 
 
 def fix_cjk(text: str) -> str:
     """Map radical/compatibility code points to unified ideographs and drop invisible characters."""
-    if _NFKC_BLOCKS.search(text):
-        text = _NFKC_BLOCKS.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
-    if _SUPPLEMENT.search(text):
-        text = _SUPPLEMENT.sub(lambda m: _RADICAL_SUPPLEMENT.get(m.group(), m.group()), text)
-    if _INVISIBLE.search(text):
-        text = _INVISIBLE.sub("", text)
+    if _ANY.search(text):
+        if _NFKC_BLOCKS.search(text):
+            text = _NFKC_BLOCKS.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
+        if _SUPPLEMENT.search(text):
+            text = _SUPPLEMENT.sub(lambda m: _RADICAL_SUPPLEMENT.get(m.group(), m.group()), text)
+        if _INVISIBLE.search(text):
+            text = _INVISIBLE.sub("", text)
     return text.replace("\u00a0", " ").replace("\r\n", "\n").replace("\r", "\n")
 
 
+@lru_cache(maxsize=32768)
 def clean_cell(text: str | None) -> str:
-    """Normalise one table cell: CJK fix, strip, collapse runs of blank lines inside the cell."""
+    """Normalise one table cell: CJK fix, strip, collapse runs of blank lines inside the cell.
+
+    Cached (bounded, so a long run's memory stays flat): header and label cells repeat in every report."""
     if not text:
         return ""
     text = fix_cjk(text)

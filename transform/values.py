@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 DASHES = frozenset({"-", "--", "—", "——", "―", "─", "－", "/", "／", "\\", "…", "...", "——。"})
 NA_TEXT = frozenset({"无", "不适用", "暂无", "空", "null", "n/a", "na"})
@@ -24,12 +25,20 @@ class CellValue:
     """Unit printed inside the cell, if any ('万元', '元')."""
 
 
+_WS = re.compile(r"\s+")
+_DASH_CHARS = frozenset("-—―─－/／")
+
+
+@lru_cache(maxsize=32768)
 def parse_value(text: str) -> CellValue:
+    """Cached: every mapper asks about the same cells several times (classification, alignment, facts),
+    and zeros, blanks and dashes repeat across documents. The cache is bounded so a long run's memory
+    stays flat; the result is immutable, so sharing it is safe."""
     t = unicodedata.normalize("NFKC", text or "").strip()
-    t = re.sub(r"\s+", "", t).replace("，", ",")
+    t = _WS.sub("", t).replace("，", ",")
     if not t:
         return CellValue(None, "blank")
-    if t in DASHES or set(t) <= set("-—―─－/／"):
+    if t in DASHES or set(t) <= _DASH_CHARS:
         return CellValue(None, "dash")
     if t.lower() in NA_TEXT:
         return CellValue(None, "na_text")

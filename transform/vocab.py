@@ -14,6 +14,7 @@ from pathlib import Path
 from transform.labels import norm, path_segments
 
 DATA = Path(__file__).parent / "data"
+_MEMO_MAX = 65536
 
 
 def is_lp_only(row: dict[str, str]) -> bool:
@@ -63,10 +64,21 @@ class Vocab:
     legacy_labels: set[str] = field(default_factory=set)
     """normalised labels of the legacy indicator rows (the rows that carry a value)."""
 
+    memo: dict[tuple[str, str, str], str] = field(default_factory=dict, repr=False, compare=False)
+    """canon() results: the same printed labels are asked about many times per document and in every
+    document. Cleared when it grows past _MEMO_MAX entries so a long run's memory stays flat."""
+
     def canon(self, table: str, kind: str, label: str) -> str:
         """Normalise a printed label and resolve known variants to the official wording."""
-        n = norm(label)
-        return self.aliases.get((table, kind), {}).get(n, n)
+        key = (table, kind, label)
+        out = self.memo.get(key)
+        if out is None:
+            n = norm(label)
+            out = self.aliases.get((table, kind), {}).get(n, n)
+            if len(self.memo) >= _MEMO_MAX:
+                self.memo.clear()
+            self.memo[key] = out
+        return out
 
 
 @cache

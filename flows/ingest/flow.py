@@ -9,8 +9,9 @@ Shape of a run (tasks are verbs; the logic lives in discovery/parsing/pool/wareh
 2. ``record_known_files``: refresh unchanged rows, record copies of known content (no parsing).
 3. ``parse_batch`` × N (submitted, at most ``BATCHES_IN_FLIGHT`` running): each batch of 16–64 files
    goes to a shared process pool; every outcome is put on a queue the moment its file is done.
-4. ``load_results``: the one writer, in the flow's own thread, drains that queue and commits each
-   document in its own transaction while the workers keep parsing.
+4. ``load_results``: the one writer, in the flow's own thread, drains that queue and commits what
+   arrived within a quarter second (at most 64 files) in one transaction while the workers keep
+   parsing; each document is still loaded whole or not at all.
 5. ``refresh_model`` (rebuild the materialised fact model, sql/models, if the run loaded or superseded
    anything: flows.warehouse.models), ``record_run`` (a ``runs`` row), ``publish_warehouse`` (atomic swap of the copy
    over the live file), ``publish_run_report`` (the run's markdown artifact) — also after a failed run,
@@ -56,6 +57,13 @@ DEFAULT_BATCH_SIZE = 32
 DEFAULT_SETTLE_SECONDS = 2.0
 """A new or changed file modified less than this long ago is probably still being written: next run."""
 BATCHES_IN_FLIGHT = 2
+WRITE_WINDOW_SECONDS = 0.25
+"""How long the writer waits for more parsed files after the first of a group before committing the
+group: long enough that one commit serves many documents when the parsers are fast, short enough that a
+loaded document shows up at once."""
+WRITE_GROUP_MAX = 64
+"""Most files committed in one transaction (bounds what a killed run parses again, and the writer's
+memory)."""
 """Two batches feed the pool at once so that it never idles on the tail of one batch."""
 WRITER_POLL_SECONDS = 0.2
 """How often the waiting writer looks up to see whether the run was interrupted."""
@@ -139,29 +147,52 @@ def parse_batch(batch_no: int, items: list[tuple[str, str]], pool: ParserPool, r
 def load_results(
     results: ResultStream, batches: int, plan: Plan, warehouse: Warehouse, summary: RunSummary
 ) -> bool:
-    """The single writer: commit each parsed file (and its same-content twins) in its own transaction.
+    """The single writer: commit the parsed files (each with its same-content twins) a group at a time.
 
-    Returns True when it stopped early because the run was interrupted: between two documents, so
-    every document is committed whole or not at all; outcomes still queued are dropped (not written,
-    so the next run parses those files again)."""
+    A group is what arrived within ``WRITE_WINDOW_SECONDS`` of its first file, at most
+    ``WRITE_GROUP_MAX`` files, written in one transaction (flows.warehouse.writer.record_outcomes: each
+    file is loaded whole or not at all). Returns True when it stopped early because the run was
+    interrupted: between two groups, so every document is committed whole or not at all; outcomes
+    still queued are dropped (not written, so the next run parses those files again)."""
     by_path: dict[str, Candidate] = {c.stat.path: c for c in plan.to_parse}
     failures: list[str] = []
     finished = 0
+    group: list[ParseOutcome] = []
     while finished < batches:
         if interrupt.requested() is not None:
             return True
         item = results.get(timeout=WRITER_POLL_SECONDS)
         if item is None:
             continue
-        if isinstance(item, BatchDone):
-            finished += 1
-            if item.error:
-                failures.append(f"batch {item.batch_no}: {item.error}")
-            continue
-        outcome: ParseOutcome = item
-        candidate = by_path[outcome.path]
-        twins = plan.twins.get(candidate.sha256, [])
-        written = warehouse.record_outcome(outcome, candidate, twins, now(), PARSER_VERSION)
+        deadline = time.monotonic() + WRITE_WINDOW_SECONDS
+        while True:
+            if isinstance(item, BatchDone):
+                finished += 1
+                if item.error:
+                    failures.append(f"batch {item.batch_no}: {item.error}")
+            else:
+                group.append(item)
+            left = deadline - time.monotonic()
+            if finished >= batches or len(group) >= WRITE_GROUP_MAX or left <= 0:
+                break
+            item = results.get(timeout=left)
+            if item is None:
+                break
+        if group:
+            _write_group(group, by_path, plan, warehouse, summary)
+            group = []
+    if failures:
+        raise RuntimeError("parsing failed outside any single file: " + "; ".join(failures))
+    return False
+
+
+def _write_group(
+    group: list[ParseOutcome], by_path: dict[str, Candidate], plan: Plan, warehouse: Warehouse,
+    summary: RunSummary,
+) -> None:  # fmt: skip
+    items = [(o, by_path[o.path], plan.twins.get(by_path[o.path].sha256, [])) for o in group]
+    written_all = warehouse.record_outcomes(items, now(), PARSER_VERSION)
+    for (outcome, candidate, twins), written in zip(items, written_all, strict=True):
         summary.parse_seconds += outcome.seconds
         for path in [candidate.stat.path, *(t.stat.path for t in twins)]:
             if path != candidate.stat.path and written.status == "loaded":
@@ -170,9 +201,6 @@ def load_results(
                 status, reason_code, reason = written.status, written.reason_code, written.reason
             summary.count(status, path, reason_code, reason)
             _emit_document(path, status, written.report_id, reason_code, reason)
-    if failures:
-        raise RuntimeError("parsing failed outside any single file: " + "; ".join(failures))
-    return False
 
 
 @task(cache_policy=NO_CACHE)

@@ -1,9 +1,10 @@
 """The DuckDB warehouse: schema from ``sql/``, and the writes of one ingest run.
 
 Only the flow process touches DuckDB (a database file has exactly one read-write process), and every
-document is written in ONE transaction together with its ``documents`` row. That is what makes a
-killed run safe: after a crash a file has either its documents row and its complete report, or
-nothing — and having nothing means the next run parses it again.
+document is written in the same transaction as its ``documents`` row (one transaction may hold several
+documents, each complete). That is what makes a killed run safe: after a crash a file has either its
+documents row and its complete report, or nothing — and having nothing means the next run parses it
+again.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -50,6 +51,14 @@ _AGENCY_COLUMNS = (
 )  # fmt: skip
 _NARRATIVE_TYPES = ("VARCHAR", "INTEGER", "VARCHAR", "VARCHAR", "VARCHAR")
 _NARRATIVE_COLUMNS = "report_id, ordinal, section, heading, text"
+_DOCUMENT_COLUMNS = (
+    "path, sha256, size, mtime, mtime_ns, format, status, reason_code, reason, report_id, first_seen, "
+    "last_seen, parser_version"
+)
+_DOCUMENT_TYPES = (
+    "VARCHAR", "VARCHAR", "BIGINT", "TIMESTAMPTZ", "BIGINT", "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR",
+    "VARCHAR", "TIMESTAMPTZ", "TIMESTAMPTZ", "VARCHAR",
+)  # fmt: skip
 
 
 class WarehouseError(RuntimeError):
@@ -260,29 +269,31 @@ class Warehouse:
         seen_at: dt.datetime,
         parser_version: str,
     ) -> Written:
-        """Write one parsed file (and the other paths with the same bytes) in one transaction.
+        """Write one parsed file (and the other paths with the same bytes) in one transaction."""
+        return self.record_outcomes([(outcome, candidate, twins)], seen_at, parser_version)[0]
 
-        If the write itself fails (a constraint, a value DuckDB refuses), the transaction is rolled
-        back and the file is recorded as rejected (``load_error``) instead: the run goes on.
+    def record_outcomes(
+        self,
+        items: Sequence[tuple[ParseOutcome, Candidate, Sequence[Candidate]]],
+        seen_at: dt.datetime,
+        parser_version: str,
+    ) -> list[Written]:
+        """Write several parsed files (each with the other paths of the same bytes) in ONE transaction.
+
+        One commit for many documents because the commit, not the rows, is what a document costs the
+        single writer, which shares the cores with the parsers. Atomicity per document holds: the batch
+        is committed whole or not at all, so a killed run leaves each file with its complete report or
+        with nothing. The facts, narratives and checks of the whole batch go in one columnar INSERT per
+        table. If the warehouse refuses anything (a constraint, a value DuckDB rejects), the whole batch
+        is rolled back and its files are written again one transaction each, so that the one refused
+        file is recorded as rejected (``load_error``) and every other file of the batch loads.
         """
-        report_id = report_id_of(candidate.sha256)
-        if outcome.reason_code == CHANGED_DURING_READ:  # transient: leave no row, the next run reads it again
-            return Written("deferred", None, outcome.reason_code, outcome.reason)
         try:
-            with self._transaction():
-                if not outcome.ok or outcome.report is None:
-                    written = Written("rejected", None, outcome.reason_code, outcome.reason)
-                elif self.report_exists(report_id):
-                    written = Written("duplicate", report_id, None, f"report {report_id} is already loaded")
-                else:
-                    self._insert_report(report_id, candidate, outcome.format or "", outcome.report, seen_at)
-                    written = Written("loaded", report_id)
-                self._upsert_document(candidate, outcome.format, written, seen_at, parser_version)
-                twin_written = _twin_status(written, candidate)
-                for twin in twins:
-                    self._upsert_document(twin, outcome.format, twin_written, seen_at, parser_version)
-            return written
+            return self._write_batch(items, seen_at, parser_version)
         except duckdb.Error as exc:
+            if len(items) > 1:
+                return [self.record_outcome(o, c, t, seen_at, parser_version) for o, c, t in items]
+            outcome, candidate, twins = items[0]
             written = Written("rejected", None, "load_error", f"the warehouse refused the report: {exc}")
             with self._transaction():
                 self._upsert_document(candidate, outcome.format, written, seen_at, parser_version)
@@ -290,7 +301,49 @@ class Warehouse:
                     self._upsert_document(
                         twin, outcome.format, _twin_status(written, candidate), seen_at, parser_version
                     )
-            return written
+            return [written]
+
+    def _write_batch(
+        self,
+        items: Sequence[tuple[ParseOutcome, Candidate, Sequence[Candidate]]],
+        seen_at: dt.datetime,
+        parser_version: str,
+    ) -> list[Written]:
+        out: list[Written] = []
+        rows = _Rows()
+        if all(o.reason_code == CHANGED_DURING_READ for o, _, _ in items):
+            return [Written("deferred", None, o.reason_code, o.reason) for o, _, _ in items]
+        with self._transaction():
+            for outcome, candidate, twins in items:
+                if (
+                    outcome.reason_code == CHANGED_DURING_READ
+                ):  # transient: no row, the next run reads it again
+                    out.append(Written("deferred", None, outcome.reason_code, outcome.reason))
+                    continue
+                report_id = report_id_of(candidate.sha256)
+                if not outcome.ok or outcome.report is None:
+                    written = Written("rejected", None, outcome.reason_code, outcome.reason)
+                elif self.report_exists(report_id):
+                    written = Written("duplicate", report_id, None, f"report {report_id} is already loaded")
+                else:
+                    self._insert_report(
+                        report_id, candidate, outcome.format or "", outcome.report, seen_at, rows
+                    )
+                    written = Written("loaded", report_id)
+                rows.documents.append(
+                    _document_row(candidate, outcome.format, written, seen_at, parser_version)
+                )
+                twin_written = _twin_status(written, candidate)
+                rows.documents.extend(
+                    _document_row(twin, outcome.format, twin_written, seen_at, parser_version)
+                    for twin in twins
+                )
+                out.append(written)
+            self._upsert_documents(rows.documents)
+            self._insert_rows("facts", _FACT_COLUMNS, _FACT_TYPES, rows.facts)
+            self._insert_rows("narratives", _NARRATIVE_COLUMNS, _NARRATIVE_TYPES, rows.narratives)
+            self._insert_rows("checks", _CHECK_COLUMNS, _CHECK_TYPES, rows.checks)
+        return out
 
     # ---- internals ---------------------------------------------------------------------------------
 
@@ -305,28 +358,39 @@ class Warehouse:
         seen_at: dt.datetime,
         parser_version: str,
     ) -> None:
-        stat = candidate.stat
+        self._upsert_documents([_document_row(candidate, fmt, written, seen_at, parser_version)])
+
+    def _upsert_documents(self, rows: Sequence[tuple]) -> None:
+        """Insert or refresh ``documents`` rows, all in one statement of unnested column lists (a
+        statement per row costs the writer more than the rows themselves)."""
+        if not rows:
+            return
+        cols = [list(col) for col in zip(*rows, strict=True)]
+        select = ", ".join(f"unnest(${i + 1}::{t}[])" for i, t in enumerate(_DOCUMENT_TYPES))
         self.con.execute(
-            """
-            INSERT INTO documents (path, sha256, size, mtime, mtime_ns, format, status, reason_code, reason,
-                                   report_id, first_seen, last_seen, parser_version)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            f"""
+            INSERT INTO documents ({_DOCUMENT_COLUMNS})
+            SELECT {select}
             ON CONFLICT (path, sha256) DO UPDATE SET
                 size = excluded.size, mtime = excluded.mtime, mtime_ns = excluded.mtime_ns,
                 format = excluded.format, status = excluded.status, reason_code = excluded.reason_code,
                 reason = excluded.reason, report_id = excluded.report_id, last_seen = excluded.last_seen,
                 parser_version = excluded.parser_version
             """,
-            [
-                stat.path, candidate.sha256, stat.size, _mtime(stat.mtime_ns), stat.mtime_ns, fmt, written.status,
-                written.reason_code, written.reason, written.report_id, seen_at, seen_at, parser_version,
-            ],
-        ).fetchall()  # fmt: skip
+            cols,
+        ).fetchall()
 
     def _insert_report(
-        self, report_id: str, candidate: Candidate, fmt: str, report: ParsedReport, loaded_at: dt.datetime
+        self,
+        report_id: str,
+        candidate: Candidate,
+        fmt: str,
+        report: ParsedReport,
+        loaded_at: dt.datetime,
+        rows: _Rows,
     ) -> None:
-        """Insert a report as the current version of its lineage.
+        """Insert a report as the current version of its lineage; its facts, narratives and checks are
+        added to ``rows``, which the caller inserts for the whole batch, in the same transaction.
 
         Lineage = the current reports for the same agency_id and year, plus the report last loaded from the
         same path (a changed file). They become non-current; the newest of them is ``supersedes``.
@@ -373,11 +437,9 @@ class Warehouse:
                 supersedes, loaded_at, report.narrative_only, warnings, *agency_values,
             ],
         ).fetchall()  # fmt: skip
-        self._insert_rows("facts", _FACT_COLUMNS, _FACT_TYPES, [(report_id, *f) for f in facts])
-        self._insert_rows(
-            "narratives", _NARRATIVE_COLUMNS, _NARRATIVE_TYPES, [(report_id, *n) for n in report.narratives]
-        )
-        self._insert_rows("checks", _CHECK_COLUMNS, _CHECK_TYPES, [(report_id, *c) for c in report.checks])
+        rows.facts.extend((report_id, *f) for f in facts)
+        rows.narratives.extend((report_id, *n) for n in report.narratives)
+        rows.checks.extend((report_id, *c) for c in report.checks)
 
     def _insert_rows(self, table: str, columns: str, types: Sequence[str], rows: Sequence[tuple]) -> None:
         """Bulk insert as one statement of unnested column lists: ~10 ms for 200 rows, where
@@ -387,6 +449,26 @@ class Warehouse:
         cols = [list(col) for col in zip(*rows, strict=True)]
         select = ", ".join(f"unnest(${i + 1}::{t}[])" for i, t in enumerate(types))
         self.con.execute(f"INSERT INTO {table} ({columns}) SELECT {select}", cols).fetchall()
+
+
+@dataclass(slots=True)
+class _Rows:
+    """The child rows of the reports of one write batch, inserted together at its end."""
+
+    facts: list[tuple] = field(default_factory=list)
+    narratives: list[tuple] = field(default_factory=list)
+    checks: list[tuple] = field(default_factory=list)
+    documents: list[tuple] = field(default_factory=list)
+
+
+def _document_row(
+    candidate: Candidate, fmt: str | None, written: Written, seen_at: dt.datetime, parser_version: str
+) -> tuple:
+    stat = candidate.stat
+    return (
+        stat.path, candidate.sha256, stat.size, _mtime(stat.mtime_ns), stat.mtime_ns, fmt, written.status,
+        written.reason_code, written.reason, written.report_id, seen_at, seen_at, parser_version,
+    )  # fmt: skip
 
 
 def _dedupe_facts(facts: Sequence[tuple]) -> tuple[list[tuple], int]:

@@ -8,6 +8,7 @@ printed outside the table and table 2 split into several tables.
 from __future__ import annotations
 
 import difflib
+from functools import lru_cache
 
 from extract.model import Cell, Table
 from transform.labels import fold, norm
@@ -29,11 +30,21 @@ def _resolve(v: Vocab, kind: str, text: str, known: set[str], warnings: list[str
     label = v.canon("t2", kind, text)
     if label in known:
         return label
-    close = difflib.get_close_matches(label, sorted(known), n=1, cutoff=0.8)
+    close = _closest(label, kind)
     if close:
-        warnings.append(f"table 2: {kind} label {printed(text)!r} read as {close[0]!r}")
-        return close[0]
+        warnings.append(f"table 2: {kind} label {printed(text)!r} read as {close!r}")
+        return close
     return None
+
+
+@lru_cache(maxsize=4096)
+def _closest(label: str, kind: str) -> str | None:
+    """The official row/column label a misprinted one is closest to. Cached: fuzzy matching against
+    every official label is the costly part of reading table 2, and the same misprints recur."""
+    v = vocab()
+    known = v.t2_rows if kind == "row" else v.t2_cols
+    close = difflib.get_close_matches(label, sorted(known), n=1, cutoff=0.8)
+    return close[0] if close else None
 
 
 def map_t2(tables: list[Table], warnings: list[str]) -> tuple[list[Fact], str | None]:

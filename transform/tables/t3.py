@@ -11,6 +11,7 @@ loads under ``unmapped:`` + the path of the groups above it and its label, one f
 from __future__ import annotations
 
 import difflib
+from functools import lru_cache
 
 from extract.model import Cell, Table
 from transform.report import Fact
@@ -62,12 +63,20 @@ def _row_label(v: Vocab, text: str) -> str | None:
     label = v.canon("t3", "row", text)
     if label in v.t3_levels:
         return label
-    close = difflib.get_close_matches(label, [k for k in v.t3_levels if len(k) > 3], n=1, cutoff=0.85)
-    if close and len(label) > 3:
-        return close[0]
+    close = _closest(label) if len(label) > 3 else None
+    if close:
+        return close
     # a label cut off by a page break (its rest printed under the repeated header): a unique prefix
     starts = [k for k in v.t3_levels if len(label) >= 5 and k.startswith(label)]
     return starts[0] if len(starts) == 1 else None
+
+
+@lru_cache(maxsize=4096)
+def _closest(label: str) -> str | None:
+    """The official table-3 row label a misprinted one is closest to. Cached: fuzzy matching against
+    every official label is the costly part of reading table 3, and the same labels recur."""
+    close = difflib.get_close_matches(label, [k for k in vocab().t3_levels if len(k) > 3], n=1, cutoff=0.85)
+    return close[0] if close else None
 
 
 def _lookup(v: Vocab, path: tuple[str, ...]) -> str | None:
