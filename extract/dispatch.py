@@ -8,12 +8,15 @@ from extract.model import Document
 from extract.sniff import sniff_format
 
 
-def extract_file(path: str | Path, fmt: str | None = None) -> Document:
+def extract_file(path: str | Path, fmt: str | None = None, *, ocr: bool = True) -> Document:
+    """``ocr``: read page images of PDFs by OCR (the other formats carry their text)."""
     path = Path(path)
     fmt = fmt or sniff_format(path)
     if fmt == "pdf":
-        from extract import pdf as reader
-    elif fmt == "docx":
+        from extract import pdf
+
+        return pdf.read(path, ocr=ocr)
+    if fmt == "docx":
         from extract import docx as reader
     elif fmt == "html":
         from extract import html as reader

@@ -15,6 +15,7 @@ same code, told apart by ``party``: ``_`` for the period, ``ytd`` (本年累计)
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -26,6 +27,31 @@ from transform.tables.common import make_fact, printed
 from transform.vocab import read_rows, vocab
 
 _TOP = re.compile(r"^[一二三四五六七八九十]+[、.．]")
+_NUMERAL = re.compile(r"^[一二三四五六七八九十]+")
+_CLOSE = 0.85
+"""A label not in the dictionary matches the one known label this similar (difflib ratio), if any: a
+glyph lost or misread by OCR (五行政诉讼数量 for 五、行政诉讼数量) must not lose the row."""
+
+
+def _closest(label: str, known: list[str]) -> str | None:
+    if len(label) <= 3:
+        return None
+    close = difflib.get_close_matches(label, known, n=1, cutoff=_CLOSE)
+    return close[0] if close else None
+
+
+def _top_of(text: str, tops: list[str]) -> str | None:
+    """The top-level row (一、… 九、) a label starts, also when its 、 was lost."""
+    folded = fold(text)
+    if _TOP.match(folded):
+        return norm(text)
+    m = _NUMERAL.match(folded)
+    if m and len(folded) > m.end():
+        rest = norm(folded[m.end() :])
+        return rest if rest in tops else _closest(rest, tops)
+    return None
+
+
 _VALUE_HEADERS = ("统计数", "本期实际", "本年度", "数量", "数值")
 _UNIT_HEADERS = ("单位", "计量单位")
 
@@ -43,6 +69,8 @@ def _index() -> dict[str, list[tuple[tuple[str, ...], str]]]:
 
 def map_legacy(tables: list[Table], warnings: list[str]) -> tuple[list[Fact], str | None]:
     index = _index()
+    known = sorted(index)
+    tops = sorted({path[0] for entries in index.values() for path, _ in entries})
     facts: dict[str, Fact] = {}
     for table in tables:
         if _is_lp(table):
@@ -64,13 +92,15 @@ def map_legacy(tables: list[Table], warnings: list[str]) -> tuple[list[Fact], st
             if not row or not row[label_col].text.strip():
                 continue
             label_cell = row[label_col]
-            if _TOP.match(fold(label_cell.text)):
-                top = norm(label_cell.text)
+            top = _top_of(label_cell.text, tops) or top
             vi = value_col if value_col is not None and value_col < len(row) else len(row) - 1
             if vi <= label_col:
                 continue
             unit = fold(row[unit_col].text) if unit_col is not None and unit_col < len(row) else ""
-            candidates = index.get(norm(label_cell.text), [])
+            label = norm(label_cell.text)
+            if label not in index:
+                label = _closest(label, known) or label
+            candidates = index.get(label, [])
             if len(candidates) > 1:
                 candidates = [c for c in candidates if c[0][0] == top] or candidates[:0]
             if not candidates:
