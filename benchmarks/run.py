@@ -444,9 +444,9 @@ def cmd_views(args: argparse.Namespace) -> None:
         con.execute("CHECKPOINT")
         con.close()
         emit("views_build", reports=total, seconds=round(time.perf_counter() - started, 1))
-    # re-create the views from the current sql/views (they change while other work goes on)
+    # re-create the views from the current sql/ files (they change while other work goes on)
     sys.path.insert(0, str(REPO))
-    from flows.warehouse import open_warehouse
+    from flows.warehouse.writer import open_warehouse
 
     started = time.perf_counter()
     with open_warehouse(big):  # a read-write open also rebuilds stale materialised models (sql/models)

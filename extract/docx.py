@@ -2,7 +2,7 @@
 
 Why walk the XML instead of ``Document.iter_inner_content()``: python-docx does not see paragraphs and
 tables wrapped in content controls (``w:sdt``) or custom-XML wrappers, and ``row.cells`` repeats a merged
-cell once per grid slot it covers (TECH-NOTES §4.1–4.2). Here each ``w:tc`` is read once, and its grid
+cell once per grid slot it covers (so a 3-wide merged header would read as three headers). Here each ``w:tc`` is read once, and its grid
 position is computed from ``w:gridBefore`` and the ``w:gridSpan`` of the cells to its left, so a table
 comes out as an ``exact`` grid of *origin* cells: ``gridSpan`` → ``colspan``; a ``vMerge`` restart
 gets the ``rowspan`` of its chain and the continuation cells are omitted (their text is not repeated).

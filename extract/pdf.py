@@ -3,7 +3,8 @@
 One pass over the pages with pdfplumber. Each page is parsed once: duplicate (fake-bold) glyphs are
 removed with ``dedupe_chars``, the ruled tables are found with the pinned ``TABLE_SETTINGS`` (lines
 strategy), every character is assigned either to the table cell that contains it or to the running text,
-and the page is closed before the next one so memory stays flat (TECH-NOTES §3.3). Only plain text and
+and the page is closed before the next one so memory stays flat (pdfplumber caches every page's
+objects until the page is closed). Only plain text and
 coordinates survive a page; a second pass over that small data does what needs the whole document:
 
 - **Running headers/footers** are lines in the top/bottom margin bands that repeat on several pages

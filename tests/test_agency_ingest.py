@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from flows.parsing import parse_file, sha256_file
+from flows.ingest.parsing import parse_file, sha256_file
 from tests.corpus_index import CORPUS, doc_id_of, documents, truth
 from tests.test_ingest import query
 

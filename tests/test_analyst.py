@@ -26,7 +26,7 @@ import polars as pl
 import pytest
 from lxml import html as lxml_html
 
-from flows.warehouse import storage_format
+from flows.warehouse.writer import storage_format
 from tests.corpus_index import truth
 from tests.test_ingest import query
 
@@ -127,7 +127,7 @@ def test_a_duckdb_2_format_warehouse_gets_a_note_and_converts(
     assert noted.stdout == "n\n5\n"
     assert "stock duckdb CLI" in noted.stderr and f"xxgk convert-storage --db {old}" in noted.stderr
 
-    from flows.lock import run_lock
+    from flows.warehouse.lock import run_lock
 
     with run_lock(old):  # an ingest run holds the warehouse: the file is not swapped under it
         busy = xxgk(xxgk_bin, cli_env, "convert-storage", "--db", str(old))
@@ -242,7 +242,7 @@ def test_query_errors_are_messages_not_tracebacks(
 
 def source_rows(db: Path, name: str) -> list[tuple]:
     """The rows of a dataset as the warehouse has them (the year of the report joined in where needed)."""
-    from flows.export import YEAR_JOINED
+    from flows.analyst.export import YEAR_JOINED
 
     if name in YEAR_JOINED:
         sql = f'SELECT t.*, r.year AS year FROM "{name}" AS t LEFT JOIN reports AS r USING (report_id)'
@@ -311,7 +311,7 @@ def test_export_parquet_equals_the_warehouse(
 
 
 def source_rows_sql(name: str) -> str:
-    from flows.export import YEAR_JOINED
+    from flows.analyst.export import YEAR_JOINED
 
     if name in YEAR_JOINED:
         return f'SELECT t.*, r.year AS year FROM w."{name}" AS t LEFT JOIN w.reports AS r USING (report_id)'

@@ -23,7 +23,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from flows.staging import staging_path
+from flows.warehouse.staging import staging_path
 from tests.corpus_index import CORPUS, as_printed, doc_id_of, expected_facts
 
 SEEDS = CORPUS / "seeds"
@@ -41,7 +41,7 @@ NOT_A_REPORT = (
 
 def run_ingest(drop: Path, db: Path, **options: Any) -> dict[str, Any]:
     """One real flow run (needs the ``prefect_harness`` fixture)."""
-    from flows.ingest import ingest
+    from flows.ingest.flow import ingest
 
     options.setdefault("workers", 2)
     options.setdefault("settle_seconds", 0)  # test files are written just before the run
@@ -342,7 +342,7 @@ def test_worker_crash_and_parser_bug_lose_no_other_file(
 
 
 def test_locked_warehouse_fails_the_run(prefect_harness: None, tmp_path: Path) -> None:
-    from flows.warehouse import WarehouseError
+    from flows.warehouse.writer import WarehouseError
 
     drop, db = tmp_path / "drop", tmp_path / "w.duckdb"
     copy(SEEDS / "ninghai-2021.txt", drop / "ninghai-2021.txt")
@@ -419,7 +419,7 @@ def test_kill_mid_run_then_rerun_leaves_no_partial_or_duplicate_data(
         os.killpg(proc.pid, signal.SIGKILL)  # the CLI, its Prefect server and its parser workers
         proc.wait()
     assert first_loaded, "the run ended before any document was loaded"
-    # the run loads into a staging copy (flows.staging): the live file was never touched, and the copy
+    # the run loads into a staging copy (flows.warehouse.staging): the live file was never touched, and the copy
     # holds every document committed before the kill, complete — the re-run resumes from it
     assert not db.exists()
     staged = staging_path(db)

@@ -1,4 +1,4 @@
-"""The materialised fact model (sql/models, flows/model.py): rebuilt by an ingest run that loads a report,
+"""The materialised fact model (sql/models, flows/warehouse/models.py): rebuilt by an ingest run that loads a report,
 left alone by a run that loads nothing, and built on open for a warehouse that has none.
 
 Real ingests of the seed docx files; exact values from the seeds' truth files."""
@@ -10,8 +10,8 @@ from pathlib import Path
 
 import duckdb
 
-from flows.model import MODEL_TABLES
-from flows.warehouse import open_warehouse
+from flows.warehouse.models import MODEL_TABLES
+from flows.warehouse.writer import open_warehouse
 from tests.corpus_index import CORPUS, truth
 from tests.test_ingest import query, run_ingest
 

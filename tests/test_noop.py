@@ -1,4 +1,4 @@
-"""The no-op shortcut (flows.noop): an unchanged drop directory is recognised before Prefect starts,
+"""The no-op shortcut (flows.ingest.noop): an unchanged drop directory is recognised before Prefect starts,
 and anything else falls through to the real run."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.noop import nothing_to_do
-from flows.staging import staging_path
+from flows.ingest.noop import nothing_to_do
+from flows.warehouse.staging import staging_path
 from tests.test_ingest import SEEDS, query, run_ingest
 
 pytestmark = pytest.mark.slow

@@ -14,10 +14,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.discovery import FileStat, hash_files, plan_files, walk_drop_dir
-from flows.lock import RunLockBusy, lock_path_of, run_lock
-from flows.staging import staging_path
-from flows.warehouse import open_warehouse
+from flows.ingest.discovery import FileStat, hash_files, plan_files, walk_drop_dir
+from flows.warehouse.lock import RunLockBusy, lock_path_of, run_lock
+from flows.warehouse.staging import staging_path
+from flows.warehouse.writer import open_warehouse
 from tests.corpus_index import CORPUS
 from tests.test_ingest import assert_facts_match_truth, copy, documents_by_name, query, run_ingest
 
@@ -26,7 +26,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 HOLD_LOCK = """
 import sys
-from flows.lock import run_lock
+from flows.warehouse.lock import run_lock
 with run_lock(sys.argv[1]):
     print("held", flush=True)
     sys.stdin.read()  # until the test closes our stdin (or kills us)

@@ -1,4 +1,4 @@
-"""The analyst views of sql/views/1xx_*.sql over real ingests (issue 4 parts 1 and 4, issue 3 part 4).
+"""The analyst views (sql/staging and sql/marts) over real ingests.
 
 ``seed_run``: the docx of each of the five seeds (every seed current); ``corpus_run``: the whole corpus.
 Exact values come from the seeds' truth files (tests/corpus/seeds/*.truth.json), never from the views.
@@ -20,10 +20,10 @@ from tests.test_ingest import query
 from transform.vocab import read_rows
 
 REPO = Path(__file__).resolve().parents[1]
-VIEWS_DIR = REPO / "sql" / "views"
+VIEWS_DIRS = (REPO / "sql" / "staging", REPO / "sql" / "marts")
 YINZHOU = "330212:卫生健康局"
 
-# derived code -> its terms (REFERENCE §3.3/§3.4; rules DEF-*, T3-C, T4-B)
+# derived code -> its terms (rules DEF-*, T3-C, T4-B of transform/data/rules.csv)
 DERIVED = {
     "out_den": [
         "out_den_secret", "out_den_law", "out_den_3s1s", "out_den_3rdparty",
@@ -54,7 +54,7 @@ def one(db: Path, sql: str, params: list[Any] | None = None) -> dict[str, Any]:
 
 def own_views() -> list[str]:
     names = []
-    for path in sorted(VIEWS_DIR.glob("1*.sql")):
+    for path in sorted(p for d in VIEWS_DIRS for p in d.glob("1*.sql")):
         names += re.findall(r"CREATE OR REPLACE VIEW (\w+)", path.read_text(encoding="utf-8"))
     return names
 
@@ -354,7 +354,7 @@ def test_every_view_selects_on_the_corpus(corpus_run: dict[str, Any]) -> None:
 
 
 def test_every_view_selects_on_an_empty_warehouse(tmp_path: Path) -> None:
-    from flows.warehouse import open_warehouse
+    from flows.warehouse.writer import open_warehouse
 
     with open_warehouse(tmp_path / "empty.duckdb") as wh:
         for view in own_views():
@@ -371,7 +371,7 @@ def test_every_view_selects_on_an_empty_warehouse(tmp_path: Path) -> None:
 
 
 def test_dictionaries_are_loaded_once_per_open(tmp_path: Path) -> None:
-    from flows.warehouse import open_warehouse
+    from flows.warehouse.writer import open_warehouse
 
     metrics = list(csv.DictReader((REPO / "transform" / "data" / "metrics.csv").open(encoding="utf-8")))
     rules = list(csv.DictReader((REPO / "transform" / "data" / "rules.csv").open(encoding="utf-8")))
@@ -388,7 +388,7 @@ def test_dictionaries_are_loaded_once_per_open(tmp_path: Path) -> None:
 
 
 def test_dictionary_documents_everything_and_is_up_to_date() -> None:
-    from flows.dictionary import DOC_PATH, live_schema, render, undocumented
+    from flows.analyst.docs import DOC_PATH, live_schema, render, undocumented
 
     relations, con = live_schema()
     con.close()
@@ -400,7 +400,7 @@ def test_dictionary_documents_everything_and_is_up_to_date() -> None:
             )
     text = render()
     assert DOC_PATH.read_text(encoding="utf-8") == text, (
-        "docs/dictionary.md is stale: python -m flows.dictionary"
+        "docs/dictionary.md is stale: python -m flows.analyst.docs"
     )
     metrics = list(csv.DictReader((REPO / "transform" / "data" / "metrics.csv").open(encoding="utf-8")))
     assert all(f"| `{m['code']}` |" in text for m in metrics)

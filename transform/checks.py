@@ -26,8 +26,9 @@ Semantics (chosen here, documented because the data cannot say them):
   ``APPROX_REL`` of the larger side (at least ``APPROX_ABS``): without carry rows, requests received and
   closed differ by the year-end backlog.
 
-Imputation (REFERENCE §2 "Using the rules for repair"): a ``blank`` t3 cell, or an ``uncertain`` one (OCR
-could not read it reliably), that is the only unknown term of a hard identity is determined by it. Every such determination of one round is collected first; a cell
+Imputation (a consistency rule used to repair a lost cell): a ``blank`` t3 cell, or an ``uncertain`` one
+(OCR could not read it reliably), that is the only unknown term of a hard identity is determined by it.
+Every such determination of one round is collected first; a cell
 two rules determine differently is not filled (warning), nor one whose value would be negative or
 fractional. Otherwise the fact becomes ``state='imputed'`` with the value (``raw_value`` stays as
 printed), the most local rule that determined it (a row rule such as T3-D before a T3-A/T3-B column, then the one

@@ -1,4 +1,4 @@
-"""Figures the narrative states in words (REFERENCE §3.6): the ``txt_*`` facts and the N-2 check.
+"""Figures the narrative states in words: the ``txt_*`` facts and the N-2 check.
 
 Reports quote a few totals in prose — 主动公开政府信息182条, 共收到政府信息公开申请4件, 收取信息处理费0元,
 人大代表建议27件、政协提案23件 — and say "未收到…申请" or "无行政复议和提起诉讼情况" instead of printing 0.

@@ -1,6 +1,6 @@
 """rules.csv → equations the check engine can evaluate (parsed from the formula text, never hand-coded).
 
-Formula language of rules.csv (transform/data/rules.csv, semantics in shared/domain/README.md):
+Formula language of rules.csv (transform/data/rules.csv):
 
 - sides joined by ``=``, ``>=`` or ``<=``; a rule may chain them (``max(a, b) <= x <= a + b``);
 - a side is a sum/difference of metric codes; ``code (party)`` pins a t3 code to one applicant column
@@ -9,7 +9,7 @@ Formula language of rules.csv (transform/data/rules.csv, semantics in shared/dom
   equation per printed t3 row, its terms being applicant columns (T3-D); ``(approximately)`` = soft
   comparison with a tolerance;
 - ``… for X in {a, b}`` expands a family: every ``_``-separated segment ``X`` of a code is replaced;
-- ``code(t)``/``(t+1)`` mark cross-year rules: those are SQL views (sql/views/020_cross_year_checks.sql);
+- ``code(t)``/``(t+1)`` mark cross-year rules: those are SQL views (sql/checks/020_cross_year_checks.sql);
 - ``=>`` marks an implication about narrative wording (N-2): evaluated by transform.narrative_numbers.
 
 The table a rule concerns is the first ``t2``/``t3``/``t4``/``legacy`` named in its scope (``text <-> t3``
@@ -259,7 +259,7 @@ def rule_set() -> RuleSet:
     skipped: list[tuple[str, str]] = []
     for r in read_rows("rules.csv"):
         if is_cross_year(r["scope"], r["formula"]):
-            skipped.append((r["rule_id"], "cross-year: sql/views/020_cross_year_checks.sql"))
+            skipped.append((r["rule_id"], "cross-year: sql/checks/020_cross_year_checks.sql"))
             continue
         if "=>" in r["formula"]:
             skipped.append((r["rule_id"], "narrative implication: transform.narrative_numbers"))

@@ -1,6 +1,6 @@
 -- stg_expected_cells — staging: the cells an official table of each generation has, derived from
 -- metric_dictionary (observed codes per generation) and party_dictionary (table 三 has one cell per
--- official applicant column, column_order 1–7). Gives REFERENCE §7.5's counts: t3 161 (G19) / 175 (G21),
+-- official applicant column, column_order 1–7). Gives the official forms' cell counts: t3 161 (G19) / 175 (G21),
 -- t2 22 (G19) / 10 (G21), t4 15, legacy 58 (L16 样表; LP-only codes are left out).
 -- out_oth is printed as its own row only in G19: in G21 its three sub-rows are the cells (rule T3-C).
 -- A dictionary-only view, here because the model table model_report_quality reads it (sql/models is run

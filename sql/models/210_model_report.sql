@@ -4,7 +4,7 @@
 -- missing from a report is NULL). Blank, dash and na_text cells are NULL (unknown, never 0); imputed cells
 -- (filled by a rule, see v_quality) count as values. Derived subtotals are computed here with NULL propagation: a sum is
 -- NULL as soon as one of its terms is unknown. Every metric view reads this table (through v_rep), never
--- facts directly. Rebuilt by the writer (flows/model.py) when the data, sql/models or the dictionaries
+-- facts directly. Rebuilt by the writer (flows/warehouse/models.py) when the data, sql/models or the dictionaries
 -- changed: at the end of an ingest run that loaded anything, and on a read-write open of a stale warehouse.
 --
 -- Columns:

@@ -1,5 +1,5 @@
 -- model_series — part of the materialised fact model: the harmonised long series h_* across the 2019
--- break (REFERENCE §4; definitions and grades in series_dictionary, loaded from transform/data/series.csv). One row per current report × series with a
+-- break (definitions and grades in series_dictionary, loaded from transform/data/series.csv). One row per current report × series with a
 -- known value: G19/G21 values come from the report's tables (G wins when a transition report also
 -- attaches a legacy 统计表), earlier years from the L16 统计表 codes, or the LP-form codes where the
 -- series has an LP source (series_dictionary.lp_source; none ⇒ no LP value). h_ogi_fee compares the
@@ -23,10 +23,9 @@
 CREATE OR REPLACE TABLE model_series AS
 WITH
 report_panel AS (
-    SELECT
-        *,
-        lag(era) OVER (PARTITION BY coalesce(agency_id, report_id) ORDER BY year) AS prev_era
-    FROM model_report
+    SELECT m.*, p.break_before
+    FROM model_report AS m
+    INNER JOIN stg_report_previous AS p USING (report_id)
 ),
 
 series_values AS (
@@ -35,7 +34,7 @@ series_values AS (
         agency_id,
         agency_name,
         year,
-        coalesce(era = 'g' AND prev_era = 'legacy', false) AS break_before,
+        break_before,
         unnest([
             {'series': 'h_requests_new',
              'value': CASE WHEN gen_t3 IS NOT NULL THEN req_new WHEN legacy_form = 'L16' THEN l_req_received WHEN legacy_form = 'LP' THEN l_req_received END,

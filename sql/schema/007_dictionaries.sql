@@ -1,4 +1,4 @@
--- Reference dictionaries loaded from transform/data/*.csv by flows/dictionaries.py on every warehouse open
+-- Reference dictionaries loaded from transform/data/*.csv by flows/warehouse/dictionary_tables.py on every warehouse open
 -- (contents replaced each time, so the warehouse always describes the code that wrote it). The metric
 -- views join them; analysts read them to know what a code, rule, party or harmonised series means.
 
@@ -38,7 +38,7 @@ CREATE TABLE IF NOT EXISTS party_dictionary (
     column_order INTEGER              -- official column order 1–7; 0 for the non-official 小计 column
 );
 
--- One row per harmonised series of v_series (transform/data/series.csv, REFERENCE §4).
+-- One row per harmonised series of v_series (transform/data/series.csv).
 CREATE TABLE IF NOT EXISTS series_dictionary (
     series        VARCHAR PRIMARY KEY, -- h_* name (v_series.series)
     g_source      VARCHAR,             -- formula over G19/G21 codes (v_rep columns)

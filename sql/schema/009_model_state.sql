@@ -1,5 +1,5 @@
 -- The materialised fact model (sql/models/*.sql: model_report, model_report_checks, model_report_quality,
--- model_series) as of its last build: one row, replaced by every build (flows/model.py). The model is
+-- model_series) as of its last build: one row, replaced by every build (flows/warehouse/models.py). The model is
 -- rebuilt when what it was built from changed: the data (reports, facts, checks), the model SQL or the
 -- dictionaries (transform/data/{metrics,parties,rules,series}.csv).
 CREATE TABLE IF NOT EXISTS model_state (

@@ -1,6 +1,6 @@
 -- Descriptions of table columns declared without a trailing `-- comment` in their CREATE TABLE, stored in
 -- the DuckDB catalog (duckdb_columns().comment: DBeaver and the duckdb CLI show them) and read by
--- `python -m flows.dictionary` for docs/dictionary.md. New columns: prefer a trailing `-- comment` on the
+-- `python -m flows.analyst.docs` for docs/dictionary.md. New columns: prefer a trailing `-- comment` on the
 -- column's line in its own file. A column renamed or dropped must leave this file too (COMMENT ON fails).
 COMMENT ON COLUMN documents.status IS 'loaded | rejected | duplicate: what the ingest did with this file version';
 COMMENT ON COLUMN documents.first_seen IS 'when an ingest run first saw this (path, content)';

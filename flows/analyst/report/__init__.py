@@ -1,0 +1,1 @@
+"""``xxgk report``: one self-contained HTML page per agency or region."""

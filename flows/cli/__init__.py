@@ -1,0 +1,1 @@
+"""The command line: ``xxgk`` and its sub-commands. Imports every other part of flows; nothing imports it."""

@@ -1,0 +1,105 @@
+"""What ``xxgk ingest`` shows while it runs and when it ends: a progress bar on a terminal, one line per
+document when piped, and the summary tables."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+
+class ProgressMode(StrEnum):
+    auto = "auto"
+    bar = "bar"
+    plain = "plain"
+    none = "none"
+
+
+class Display:
+    """Turns flow progress events into a rich progress bar or one plain line per document."""
+
+    def __init__(self, mode: ProgressMode, console: Console, drop_dir: Path) -> None:
+        self.mode = mode
+        self.console = console
+        self.root = drop_dir.resolve()
+        self.bar: Progress | None = None
+        self.task_id: Any = None
+
+    def __enter__(self) -> Display:
+        if self.mode is ProgressMode.bar:
+            self.bar = Progress(
+                TextColumn("[bold]{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                TextColumn("{task.fields[last]}"),
+                console=Console(stderr=True),
+                transient=False,
+            )
+            self.bar.start()
+            self.task_id = self.bar.add_task("starting Prefect", total=None, last="")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+    def _rel(self, path: str) -> str:
+        try:
+            return str(Path(path).relative_to(self.root))
+        except ValueError:
+            return path
+
+    def on_event(self, event: str, data: dict[str, Any]) -> None:
+        if event == "planned":
+            work = data["to_parse"] + data["copies"] + data["unreadable"] + data.get("deferred", 0)
+            if self.bar is not None:
+                self.bar.update(self.task_id, description="ingesting", total=work, completed=0)
+            elif self.mode is ProgressMode.plain:
+                print(
+                    f"planned\t{data['seen']} seen\t{data['unchanged']} unchanged\t{data['to_parse']} to parse",
+                    flush=True,
+                )
+        elif event == "document":
+            rel = self._rel(data["path"])
+            if self.bar is not None:
+                self.bar.update(self.task_id, advance=1, last=f"{data['status']} {rel}")
+            elif self.mode is ProgressMode.plain:
+                detail = (
+                    data["reason_code"] if data["status"] in ("rejected", "deferred") else data["report_id"]
+                )
+                print(f"{data['status']}\t{detail}\t{rel}", flush=True)
+
+
+def print_summary(console: Console, summary: dict[str, Any], drop_dir: Path, wall: float) -> None:
+    table = Table(title="xxgk ingest", show_header=True, header_style="bold")
+    table.add_column("files", justify="left")
+    table.add_column("count", justify="right")
+    for key in ("seen", "unchanged", "parsed", "loaded", "duplicate", "rejected", "deferred"):
+        table.add_row(key, str(summary[key]))
+    console.print(table)
+    if summary["rejections"]:
+        rejected = Table(title="rejected files", show_header=True, header_style="bold", expand=False)
+        rejected.add_column("file", overflow="fold")
+        rejected.add_column("reason_code")
+        rejected.add_column("reason", overflow="fold")
+        root = drop_dir.resolve()
+        for r in summary["rejections"]:
+            path = Path(r["path"])
+            rel = str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
+            rejected.add_row(rel, r["reason_code"], r["reason"])
+        console.print(rejected)
+    if summary.get("deferrals"):
+        console.print(
+            f"deferred (still being written, left for the next run): {', '.join(summary['deferrals'])}"
+        )
+    console.print(
+        f"Summary: {summary['seen']} seen, {summary['unchanged']} unchanged, {summary['loaded']} loaded, "
+        f"{summary['rejected']} rejected, {summary['duplicate']} duplicate, {summary.get('deferred', 0)} deferred; "
+        f"parsed {summary['parsed']} "
+        f"in {wall:.1f} s (warehouse {summary['db_path']})"
+    )

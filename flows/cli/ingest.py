@@ -1,0 +1,150 @@
+"""``xxgk ingest [DROP_DIR] [--db PATH]``: load the drop directory into the warehouse.
+
+Prefect is imported only inside the command, after its environment is set: a fresh PREFECT_HOME needs
+minutes-scale patience for the temporary server's first start (schema migration), telemetry must be
+off on offline machines, and Prefect's console logging is noise for a CLI user unless --verbose.
+
+Exit status: 0 nothing rejected, 1 the run finished with rejections, 2 the run itself failed,
+3 another run holds the warehouse's run lock (``--wait`` to queue behind it).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from flows.cli.display import Display, ProgressMode, print_summary
+from flows.cli.prefect_env import configure_prefect_env
+from flows.paths import DEFAULT_DB, DEFAULT_DROP_DIR
+
+EXIT_OK, EXIT_REJECTIONS, EXIT_FAILED, EXIT_LOCKED = 0, 1, 2, 3
+
+
+def ingest(
+    drop_dir: Annotated[Path, typer.Argument(help="Directory crawled recursively for reports.")] = Path(
+        DEFAULT_DROP_DIR
+    ),
+    db: Annotated[Path, typer.Option("--db", help="DuckDB warehouse file (created if missing).")] = Path(
+        DEFAULT_DB
+    ),
+    workers: Annotated[
+        int | None, typer.Option("--workers", min=1, help="Parser processes [default: CPU count].")
+    ] = None,
+    batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Files per Prefect task.")] = 32,
+    dask_address: Annotated[
+        str | None,
+        typer.Option(
+            "--dask-address",
+            envvar="XXGK_DASK_ADDRESS",
+            help="Parse on this Dask scheduler (tcp://HOST:8786) instead of local processes; "
+            "the drop directory must be at the same path on every worker.",
+        ),
+    ] = None,
+    progress_mode: Annotated[
+        ProgressMode,
+        typer.Option("--progress", help="bar (TTY), plain (one line per document), none; auto picks by TTY."),
+    ] = ProgressMode.auto,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect's logs.")] = False,
+    wait: Annotated[
+        float,
+        typer.Option("--wait", min=0, help="Seconds to wait for a running ingest of the same warehouse."),
+    ] = 0.0,
+    settle: Annotated[
+        float, typer.Option("--settle", min=0, help="Defer files modified less than this many seconds ago.")
+    ] = 2.0,
+    shortcut: Annotated[
+        bool,
+        typer.Option(
+            "--shortcut/--no-shortcut",
+            help="When no file is new or changed, stop before starting Prefect (no run is recorded).",
+        ),
+    ] = True,
+) -> None:
+    """Load every new or changed report of DROP_DIR into the warehouse; print a summary."""
+    out = Console(highlight=False, soft_wrap=True)
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    if not drop_dir.is_dir():
+        err.print(f"[red]error:[/] drop directory {drop_dir} does not exist or is not a directory")
+        raise typer.Exit(EXIT_FAILED)
+
+    configure_prefect_env(verbose)
+    from flows.ingest import progress
+    from flows.warehouse.lock import RunLockBusy, run_lock
+    from flows.warehouse.staging import probe_live
+    from flows.warehouse.writer import WarehouseError
+
+    # Take the run lock and check the warehouse before Prefect's ~15 s server start: fail fast, and
+    # queue (--wait) without a server running. The flow takes the same lock again (re-entrant).
+    run_guard = contextlib.ExitStack()
+    try:
+        run_guard.enter_context(
+            run_lock(db, wait=wait, on_busy=lambda holder: err.print(f"waiting for the run lock: {holder}"))
+        )
+        probe_live(db)
+    except RunLockBusy as exc:
+        run_guard.close()
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(EXIT_LOCKED) from None
+    except WarehouseError as exc:
+        run_guard.close()
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(EXIT_FAILED) from None
+    _note_storage_format(err, db)
+    if shortcut:
+        from flows.ingest.noop import nothing_to_do
+
+        quick = nothing_to_do(drop_dir, db, settle)
+        if quick is not None:
+            run_guard.close()
+            print_summary(out, quick, drop_dir, quick["seconds"])
+            raise typer.Exit(EXIT_OK)
+
+    mode = progress_mode
+    if mode is ProgressMode.auto:
+        mode = ProgressMode.bar if sys.stdout.isatty() else ProgressMode.plain
+    display = Display(mode, out, drop_dir)
+    progress.install(display.on_event)
+    started = time.perf_counter()
+    try:
+        with display:
+            from flows.ingest.flow import ingest as ingest_flow
+
+            summary = ingest_flow(
+                drop_dir=str(drop_dir), db_path=str(db), workers=workers, batch_size=batch_size,
+                dask_address=dask_address,
+                settle_seconds=settle,
+            )  # fmt: skip
+    except WarehouseError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(EXIT_FAILED) from None
+    except KeyboardInterrupt:
+        err.print("[red]interrupted[/]: every document committed so far is complete; run again to finish")
+        raise typer.Exit(EXIT_FAILED) from None
+    except Exception as exc:  # noqa: BLE001 - any failure of the run itself is exit status 2
+        err.print(f"[red]error:[/] the ingest run failed: {type(exc).__name__}: {exc}")
+        raise typer.Exit(EXIT_FAILED) from None
+    finally:
+        progress.install(None)
+        run_guard.close()
+
+    print_summary(out, summary, drop_dir, time.perf_counter() - started)
+    raise typer.Exit(EXIT_REJECTIONS if summary["rejected"] else EXIT_OK)
+
+
+def _note_storage_format(err: Console, db: Path) -> None:
+    """A warehouse in DuckDB 2.0's own format works, but the stock duckdb CLI cannot open it: say so."""
+    from flows.warehouse.writer import legacy_format_note, storage_format
+
+    note = legacy_format_note(db, storage_format(db)) if db.is_file() else None
+    if note:
+        err.print(f"[yellow]note:[/] {note}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("ingest")(ingest)

@@ -1,0 +1,299 @@
+"""The ingest flow: drop directory → parser workers → DuckDB. Orchestration only.
+
+Shape of a run (tasks are verbs; the logic lives in discovery/parsing/pool/warehouse):
+
+0. Under the run lock (``<db>.lock``, flows.warehouse.lock), ``prepare_staging`` copies the live warehouse to
+   ``<db>.loading`` (flows.warehouse.staging); everything below writes the copy, readers keep the live file.
+1. ``discover_files``: walk, skip unchanged files by path+size+mtime_ns, defer files still being
+   written (mtime within the settle window), hash the rest, plan.
+2. ``record_known_files``: refresh unchanged rows, record copies of known content (no parsing).
+3. ``parse_batch`` × N (submitted, at most ``BATCHES_IN_FLIGHT`` running): each batch of 16–64 files
+   goes to a shared process pool; every outcome is put on a queue the moment its file is done.
+4. ``load_results``: the one writer, in the flow's own thread, drains that queue and commits each
+   document in its own transaction while the workers keep parsing.
+5. ``refresh_model`` (rebuild the materialised fact model, sql/models, if the run loaded or superseded
+   anything: flows.warehouse.models), ``record_run`` (a ``runs`` row), ``publish_warehouse`` (atomic swap of the copy
+   over the live file), ``publish_run_report`` (the run's markdown artifact) — also after a failed run,
+   for what it committed.
+
+Prefect tasks are per batch, never per file: a task run costs ~70 ms of orchestration here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.runtime import flow_run
+from prefect.task_runners import ThreadPoolTaskRunner
+
+from flows.ingest import progress, runs
+from flows.ingest.artifacts import ARTIFACT_KEY, run_report_markdown
+from flows.ingest.discovery import Candidate, Plan, plan_files, walk_drop_dir
+from flows.ingest.parsing import PARSER_VERSION, ParseOutcome
+from flows.ingest.pool import ParserPool
+from flows.ingest.results import BatchDone, ResultStream
+from flows.ingest.summary import RunSummary
+from flows.paths import DEFAULT_DB, DEFAULT_DROP_DIR
+from flows.warehouse import staging
+from flows.warehouse.lock import run_lock
+from flows.warehouse.writer import Warehouse, now, open_warehouse
+
+DEFAULT_BATCH_SIZE = 32
+DEFAULT_SETTLE_SECONDS = 2.0
+"""A new or changed file modified less than this long ago is probably still being written: next run."""
+BATCHES_IN_FLIGHT = 2
+"""Two batches feed the pool at once so that it never idles on the tail of one batch."""
+
+
+@task(cache_policy=NO_CACHE)
+def prepare_staging(db_path: str) -> staging.Stage:
+    """Copy the live warehouse to ``<db>.loading`` (or keep an interrupted run's copy) to load into."""
+    stage = staging.prepare(db_path)
+    get_run_logger().info(
+        "loading into %s (%s)", stage.path,
+        "resuming an interrupted run" if stage.resumed else f"copied in {stage.copy_seconds:.2f} s",
+    )  # fmt: skip
+    return stage
+
+
+@task(cache_policy=NO_CACHE)
+def discover_files(drop_dir: str, warehouse: Warehouse, settle_seconds: float = 0.0) -> Plan:
+    """List the drop directory and decide what to do with each file (read-only on the drop dir)."""
+    files = walk_drop_dir(Path(drop_dir))
+    settled_before_ns = time.time_ns() - int(settle_seconds * 1e9) if settle_seconds > 0 else None
+    plan = plan_files(
+        files, warehouse.known_files(), warehouse.known_hashes, PARSER_VERSION,
+        settled_before_ns=settled_before_ns,
+    )  # fmt: skip
+    get_run_logger().info(
+        "%d files: %d unchanged, %d to parse, %d copies of known content, %d unreadable, %d still being written",
+        plan.seen, len(plan.unchanged), len(plan.to_parse), len(plan.copies), len(plan.unreadable),
+        len(plan.deferred),
+    )  # fmt: skip
+    return plan
+
+
+@task(cache_policy=NO_CACHE)
+def record_known_files(plan: Plan, warehouse: Warehouse, summary: RunSummary) -> None:
+    """Write what needs no parsing: last_seen of unchanged files, rows for copies, unreadable files."""
+    seen_at = now()
+    warehouse.touch(plan.unchanged, seen_at)
+    summary.unchanged += len(plan.unchanged)
+    for candidate, known in plan.copies:
+        written = warehouse.record_copy(candidate, known, seen_at, PARSER_VERSION)
+        summary.count(written.status, candidate.stat.path, written.reason_code, written.reason)
+        _emit_document(
+            candidate.stat.path, written.status, written.report_id, written.reason_code, written.reason
+        )
+    for unreadable in plan.unreadable:  # no row: without its bytes there is no identity to record
+        summary.count("rejected", unreadable.stat.path, "unreadable", unreadable.reason)
+        _emit_document(unreadable.stat.path, "rejected", None, "unreadable", unreadable.reason)
+    for stat in plan.deferred:  # no row either: the next run must see it as new
+        summary.count("deferred", stat.path)
+        _emit_document(
+            stat.path, "deferred", None, "still_being_written", "modified during the settle window"
+        )
+
+
+@task(cache_policy=NO_CACHE, task_run_name="parse_batch-{batch_no}")
+def parse_batch(batch_no: int, items: list[tuple[str, str]], pool: ParserPool, results: ResultStream) -> int:
+    """Parse one batch in the worker pool, streaming each outcome to the writer as it completes."""
+    try:
+        pool.parse(items, results.put)
+    except BaseException as exc:
+        results.finish(batch_no, f"{type(exc).__name__}: {exc}")
+        raise
+    results.finish(batch_no)
+    return len(items)
+
+
+@task(cache_policy=NO_CACHE)
+def load_results(
+    results: ResultStream, batches: int, plan: Plan, warehouse: Warehouse, summary: RunSummary
+) -> None:
+    """The single writer: commit each parsed file (and its same-content twins) in its own transaction."""
+    by_path: dict[str, Candidate] = {c.stat.path: c for c in plan.to_parse}
+    failures: list[str] = []
+    finished = 0
+    while finished < batches:
+        item = results.get()
+        if isinstance(item, BatchDone):
+            finished += 1
+            if item.error:
+                failures.append(f"batch {item.batch_no}: {item.error}")
+            continue
+        outcome: ParseOutcome = item
+        candidate = by_path[outcome.path]
+        twins = plan.twins.get(candidate.sha256, [])
+        written = warehouse.record_outcome(outcome, candidate, twins, now(), PARSER_VERSION)
+        summary.parse_seconds += outcome.seconds
+        for path in [candidate.stat.path, *(t.stat.path for t in twins)]:
+            if path != candidate.stat.path and written.status == "loaded":
+                status, reason_code, reason = "duplicate", None, f"same content as {candidate.stat.path}"
+            else:
+                status, reason_code, reason = written.status, written.reason_code, written.reason
+            summary.count(status, path, reason_code, reason)
+            _emit_document(path, status, written.report_id, reason_code, reason)
+    if failures:
+        raise RuntimeError("parsing failed outside any single file: " + "; ".join(failures))
+
+
+@task(cache_policy=NO_CACHE)
+def record_run(warehouse: Warehouse, summary: RunSummary, started_at: dt.datetime) -> list[runs.FailedCheck]:
+    """Write the run's ``runs`` row into the copy (swapped in with the data it describes)."""
+    failed = runs.failed_checks_since(warehouse.con, started_at)
+    runs.record_run(warehouse.con, uuid.uuid4().hex, summary, started_at, now(), len(failed), PARSER_VERSION)
+    return failed
+
+
+@task(cache_policy=NO_CACHE)
+def refresh_model(warehouse: Warehouse) -> None:
+    """Rebuild the materialised fact model (sql/models) in the copy when the run changed its inputs (loaded or
+    superseded a report, or resumed a copy that did); a run that changed nothing skips it (flows.warehouse.models)."""
+    done = warehouse.refresh_model()
+    logger = get_run_logger()
+    if done.rebuilt:
+        logger.info("model rebuilt (%s): %d reports in %.2f s", done.reason, done.reports, done.seconds)
+    else:
+        logger.info("model up to date (checked in %.3f s)", done.seconds)
+
+
+@task(cache_policy=NO_CACHE)
+def publish_warehouse(stage: staging.Stage) -> None:
+    """Atomically replace the live warehouse with the loaded copy (readers of the old file keep it)."""
+    staging.publish(stage)
+
+
+@task(cache_policy=NO_CACHE)
+def publish_run_report(summary: dict, failed_checks: list[runs.FailedCheck]) -> None:
+    """The run's markdown artifact: counts, rejections, deferred files, failed checks, duration."""
+    create_markdown_artifact(
+        run_report_markdown(summary, failed_checks),
+        key=ARTIFACT_KEY,
+        description=f"xxgk ingest {summary['status']}: {summary['loaded']} loaded, "
+        f"{summary['rejected']} rejected, {summary['deferred']} deferred",
+    )
+
+
+@flow(name="xxgk-ingest", task_runner=ThreadPoolTaskRunner(max_workers=BATCHES_IN_FLIGHT))
+def ingest(
+    drop_dir: str = DEFAULT_DROP_DIR,
+    db_path: str = DEFAULT_DB,
+    workers: int | None = None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    settle_seconds: float = DEFAULT_SETTLE_SECONDS,
+    lock_wait: float | None = 0.0,
+    dask_address: str | None = None,
+) -> dict:
+    """Load every new or changed report of ``drop_dir`` into the DuckDB file ``db_path``.
+
+    With ``dask_address`` the files are parsed on that Dask cluster instead of the local process
+    pool (flows.ingest.dask_backend); this process still does all the writing.
+
+    Returns the run summary as a plain dict (see flows.ingest.summary.RunSummary); raises if the run itself
+    fails (warehouse locked, worker pool unusable) — bad files never make it fail. Files modified in
+    the last ``settle_seconds`` are deferred to the next run. ``lock_wait``: seconds to wait for
+    another run of the same warehouse (None: as long as it takes) before failing with RunLockBusy.
+    """
+    started_at, clock = now(), time.perf_counter()
+    summary = RunSummary(drop_dir=str(Path(drop_dir).resolve()), db_path=str(Path(db_path).resolve()))
+    summary.flow_run_id = flow_run.id
+    record = _RunRecord(summary, started_at, clock)
+    with run_lock(db_path, wait=lock_wait), _loading_copy(db_path, record) as warehouse:
+        plan = discover_files(drop_dir, warehouse, settle_seconds)
+        summary.seen = plan.seen
+        progress.emit(
+            "planned", seen=plan.seen, unchanged=len(plan.unchanged), to_parse=len(plan.to_parse),
+            copies=len(plan.copies), unreadable=len(plan.unreadable), deferred=len(plan.deferred),
+        )  # fmt: skip
+        record_known_files(plan, warehouse, summary)
+        if plan.to_parse:
+            items = [(c.stat.path, c.sha256) for c in plan.to_parse]
+            size = max(1, batch_size)
+            batches = [items[i : i + size] for i in range(0, len(items), size)]
+            results = ResultStream(maxsize=2 * BATCHES_IN_FLIGHT * size)
+            if dask_address:
+                from flows.ingest.dask_backend import parse_on_dask
+
+                summary.parsed = len(items)
+                with parse_on_dask(dask_address, batches, results):
+                    load_results(results, len(batches), plan, warehouse, summary)
+            else:
+                with ParserPool(workers) as pool:
+                    futures = [parse_batch.submit(n, batch, pool, results) for n, batch in enumerate(batches)]
+                    for n, future in enumerate(futures):
+                        # a task that Prefect failed before its body ran must still end the writer's wait
+                        future.add_done_callback(
+                            lambda _f, n=n: results.finish(
+                                n, "the parse task ended without reporting its files"
+                            )
+                        )
+                    summary.parsed = len(items)
+                    try:
+                        load_results(results, len(batches), plan, warehouse, summary)
+                    except BaseException:
+                        results.cancel()
+                        raise
+                    for future in futures:
+                        future.wait()
+                    summary.worker_crashes = pool.crashes
+    publish_run_report(summary.as_dict(), record.failed_checks)
+    if record.error is not None:
+        raise record.error
+    return summary.as_dict()
+
+
+@dataclass(slots=True)
+class _RunRecord:
+    """What the closing steps of a run need: its summary and timing, and the failure they outlive."""
+
+    summary: RunSummary
+    started_at: dt.datetime
+    clock: float
+    error: Exception | None = None
+    failed_checks: list[runs.FailedCheck] = field(default_factory=list)
+
+
+@contextmanager
+def _loading_copy(db_path: str, record: _RunRecord) -> Iterator[Warehouse]:
+    """The staging copy, open for the run's body. On the way out, also when the body failed, the
+    run's row is written, the copy swapped in (what a failed run committed is complete per document,
+    as before), and the failure kept for the flow to re-raise after the artifact.
+
+    Only ``Exception`` is caught: after KeyboardInterrupt (like SIGKILL) nothing is swapped, and the
+    next run resumes the copy."""
+    summary = record.summary
+    stage = prepare_staging(db_path)
+    summary.resumed, summary.copy_seconds = stage.resumed, stage.copy_seconds
+    with open_warehouse(stage.path) as warehouse:
+        try:
+            yield warehouse
+        except Exception as exc:  # noqa: BLE001 - recorded and published, then re-raised by the flow
+            record.error = exc
+            summary.status, summary.error = "failed", f"{type(exc).__name__}: {exc}"
+        try:
+            refresh_model(warehouse)
+        except Exception as exc:  # noqa: BLE001 - the data is committed; the next writer rebuilds the model
+            if record.error is None:
+                record.error = exc
+                summary.status, summary.error = "failed", f"refreshing the model: {type(exc).__name__}: {exc}"
+        summary.seconds = time.perf_counter() - record.clock
+        record.failed_checks = record_run(warehouse, summary, record.started_at)
+    publish_warehouse(stage)
+
+
+def _emit_document(
+    path: str, status: str, report_id: str | None, reason_code: str | None, reason: str | None
+) -> None:
+    progress.emit(
+        "document", path=path, status=status, report_id=report_id, reason_code=reason_code, reason=reason
+    )

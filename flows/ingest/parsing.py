@@ -1,0 +1,189 @@
+"""Worker side of the ingest: one file in, one plain picklable outcome out.
+
+Runs inside ``ProcessPoolExecutor`` workers, so it must import neither Prefect nor DuckDB: workers are
+forked from a small forkserver that has only this module (and extract/transform) loaded, which keeps
+worker start-up and memory small. Every way a file can fail becomes a *rejected* outcome with a
+stable ``reason_code``; nothing raised here may stop the run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+import traceback
+from importlib import metadata
+from pathlib import Path
+
+import extract
+import transform
+from extract.errors import ExtractError
+from extract.sniff import sniff_format
+from flows.records import CHANGED_DURING_READ, ParsedReport, ParseOutcome
+from transform import NotAReport
+
+_CHUNK = 1 << 20
+FAULT_ENV = "XXGK_FAULT_INJECT"
+"""Test-only fault injection: ``crash:<substring>`` makes the worker process die (``os._exit``) while
+parsing a file whose path contains the substring, ``raise:<substring>`` raises an unexpected error.
+This is how the tests exercise BrokenProcessPool recovery with real processes."""
+
+
+def _parser_version() -> str:
+    """Package version + a digest of the parser code and its data (extract/, transform/).
+
+    A rejected file is re-parsed when this changes, so fixing a reader gives earlier rejections a
+    second chance without re-parsing everything that already loaded."""
+    try:
+        version = metadata.version("xxgk")
+    except metadata.PackageNotFoundError:  # running from a source tree that is not installed
+        version = "dev"
+    digest = hashlib.sha256()
+    for package in (extract, transform):
+        root = Path(package.__file__).parent
+        for source in sorted(p for p in root.rglob("*") if p.suffix in (".py", ".csv", ".json")):
+            digest.update(source.relative_to(root).as_posix().encode())
+            digest.update(source.read_bytes())
+    return f"{version}+{digest.hexdigest()[:10]}"
+
+
+PARSER_VERSION = _parser_version()
+
+
+def sha256_file(path: str | os.PathLike[str]) -> str:
+    """Hex sha256 of a file's bytes, read in 1 MiB chunks (the file is opened read-only)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _flatten(report: transform.Report) -> ParsedReport:
+    facts = [
+        (
+            f.table_id,
+            f.code,
+            f.party,
+            None if f.value is None else float(f.value),
+            f.state,
+            f.unit,
+            f.raw_label,
+            f.raw_value,
+            f.position,
+            f.page,
+            f.generation,
+        )
+        for f in report.facts
+    ]
+    narratives = [(s.ordinal, s.section, s.heading, s.text) for s in report.sections]
+    checks = [
+        (c.rule_id, c.party, c.severity, c.status, c.lhs, c.rhs, c.detail, c.imputes) for c in report.checks
+    ]
+    info = report.agency_info
+    agency_id = None
+    fields: dict[str, object] = {}
+    if info is not None:
+        agency_id = info.agency_key or f"name:{info.name}"
+        fields = {
+            "agency_name": info.canonical_name,
+            "agency_type": info.agency_type,
+            "province": info.province,
+            "city": info.city,
+            "county": info.county,
+            "division_code": info.division_code,
+            "admin_level": info.admin_level,
+            "report_scope": info.scope,
+            "agency_ambiguous": info.ambiguous,
+            "agency_candidates": [d.label for d in info.candidates] if info.ambiguous else [],
+            "predecessor_ids": [
+                f"{info.division_code}:{info.local_name.removesuffix(info.type_suffix or '')}{old}"
+                for old in info.predecessor_suffixes
+            ]
+            if info.agency_key
+            else [],
+        }
+    return ParsedReport(
+        title=report.title,
+        agency=report.agency,
+        year=report.year,
+        generations=dict(report.generations),
+        warnings=list(report.warnings),
+        facts=facts,
+        narratives=narratives,
+        checks=checks,
+        agency_id=agency_id,
+        agency_fields=fields,
+        narrative_only=report.narrative_only,
+    )
+
+
+_fault_spec = ""
+
+
+def init_worker(fault_spec: str) -> None:
+    """Worker initializer. The fault spec is passed explicitly because forkserver workers inherit the
+    environment of the forkserver (started once), not the pool creator's current one."""
+    global _fault_spec
+    _fault_spec = fault_spec
+
+
+def _inject_fault(path: str) -> None:
+    spec = _fault_spec
+    kind, _, needle = spec.partition(":")
+    if needle and needle in path:
+        if kind == "crash":
+            os._exit(70)
+        if kind == "raise":
+            raise RuntimeError(f"injected fault for {Path(path).name}")
+
+
+def _no_text_reason(message: str) -> str:
+    """The operator must learn both facts: there is no text layer, and we cannot OCR it."""
+    reason = message
+    if "text layer" not in reason.lower():
+        reason = f"{reason} (the PDF has no text layer)"
+    if "ocr" not in reason.lower():
+        reason = f"{reason}; OCR is not available"
+    return reason
+
+
+def parse_file(path: str, sha256: str) -> ParseOutcome:
+    """Sniff, extract and transform one file. Never raises for a bad file: returns a rejection.
+
+    The file is re-hashed after parsing; if its bytes changed while we read it, the parse is
+    discarded (``changed_during_read``) so that a report is never stored under the wrong hash.
+    """
+    started = time.perf_counter()
+    fmt: str | None = None
+    try:
+        _inject_fault(path)
+        fmt = sniff_format(Path(path))
+        document = extract.extract_file(path, fmt)
+        report = transform.build_report(document)
+        outcome = ParseOutcome(path=path, sha256=sha256, ok=True, format=fmt, report=_flatten(report))
+    except ExtractError as exc:
+        code = getattr(exc, "code", "unreadable")
+        reason = _no_text_reason(str(exc)) if code == "no_text_layer" else str(exc)
+        outcome = ParseOutcome.rejected(path, sha256, code, reason, fmt)
+    except NotAReport as exc:
+        outcome = ParseOutcome.rejected(path, sha256, getattr(exc, "code", "not_a_report"), str(exc), fmt)
+    except Exception as exc:  # noqa: BLE001 - any parser bug must become a rejection, not a dead run
+        last = traceback.extract_tb(exc.__traceback__)[-1:] if exc.__traceback__ else []
+        where = f" at {Path(last[0].filename).name}:{last[0].lineno}" if last else ""
+        outcome = ParseOutcome.rejected(
+            path, sha256, "parser_error", f"{type(exc).__name__}: {exc}{where}", fmt
+        )
+    try:
+        if sha256_file(path) != sha256:
+            outcome = ParseOutcome.rejected(
+                path,
+                sha256,
+                CHANGED_DURING_READ,
+                "the file changed while it was being read; it will be read again on the next run",
+                fmt,
+            )
+    except OSError as exc:
+        outcome = ParseOutcome.rejected(path, sha256, "unreadable", f"cannot re-read the file: {exc}", fmt)
+    outcome.seconds = time.perf_counter() - started
+    return outcome

@@ -1,0 +1,421 @@
+"""The DuckDB warehouse: schema from ``sql/``, and the writes of one ingest run.
+
+Only the flow process touches DuckDB (a database file has exactly one read-write process), and every
+document is written in ONE transaction together with its ``documents`` row. That is what makes a
+killed run safe: after a crash a file has either its documents row and its complete report, or
+nothing — and having nothing means the next run parses it again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from flows.paths import SQL_DIR, SQL_LAYERS, VIEW_LAYERS
+from flows.records import CHANGED_DURING_READ, Candidate, KnownFile, KnownHash, ParsedReport, ParseOutcome
+from flows.warehouse import models as model
+from flows.warehouse.dictionary_tables import load_dictionaries
+from flows.warehouse.sql import transaction
+
+MODEL_DIR_NAME = "models"
+"""Every DDL statement lives in ``sql/**/*.sql`` (``SQL_DIR``), executed in path order at startup (all
+idempotent) — except this folder, the materialised fact model, which flows.warehouse.models runs only
+when it is stale."""
+
+STORAGE_COMPATIBILITY = "v1.5.0"
+"""On-disk format of new warehouse files: the newest format the stock ``duckdb`` CLI (PyPI's duckdb-cli
+1.5.6, the only CLI the index serves) can read. DuckDB 2.0 reads and writes it unchanged; a file keeps the
+format it was created with, so this only matters when the file is created."""
+CONNECT_CONFIG = {"storage_compatibility_version": STORAGE_COMPATIBILITY}
+
+_FACT_TYPES = (
+    "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "DOUBLE", "VARCHAR",
+    "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "INTEGER", "VARCHAR",
+)  # fmt: skip
+_FACT_COLUMNS = (
+    "report_id, table_id, code, party, value, state, unit, raw_label, raw_value, position, page, generation"
+)
+_CHECK_COLUMNS = "report_id, rule_id, party, severity, status, lhs, rhs, detail, imputes"
+_CHECK_TYPES = (
+    "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "DOUBLE", "DOUBLE", "VARCHAR", "VARCHAR",
+)  # fmt: skip
+_AGENCY_COLUMNS = (
+    "agency_name", "agency_type", "province", "city", "county", "division_code", "admin_level",
+    "report_scope", "agency_ambiguous", "agency_candidates", "predecessor_ids",
+)  # fmt: skip
+_NARRATIVE_TYPES = ("VARCHAR", "INTEGER", "VARCHAR", "VARCHAR", "VARCHAR")
+_NARRATIVE_COLUMNS = "report_id, ordinal, section, heading, text"
+
+
+class WarehouseError(RuntimeError):
+    """The warehouse cannot be used at all (locked by another process, unreadable, wrong version)."""
+
+
+@dataclass(slots=True, frozen=True)
+class Written:
+    """What the writer did with one file."""
+
+    status: str
+    """loaded | rejected | duplicate | deferred (changed while read: no row, read again next run)."""
+    report_id: str | None = None
+    reason_code: str | None = None
+    reason: str | None = None
+
+
+def report_id_of(sha256: str) -> str:
+    return sha256[:16]
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _mtime(mtime_ns: int) -> dt.datetime:
+    return dt.datetime.fromtimestamp(mtime_ns / 1e9, dt.UTC)
+
+
+def sql_files(include_models: bool = False) -> list[Path]:
+    """The SQL files in path order; ``sql/models/`` only with ``include_models`` (flows.warehouse.models runs those)."""
+    layers = [layer for layer in SQL_LAYERS if include_models or layer != MODEL_DIR_NAME]
+    unknown = {p.parent.name for p in SQL_DIR.glob("*/*.sql")} - set(SQL_LAYERS)
+    if unknown:
+        raise WarehouseError(
+            f"sql/ has folders that run in no layer: {sorted(unknown)} (see flows.paths.SQL_LAYERS)"
+        )
+    return [p for layer in layers for p in sorted((SQL_DIR / layer).glob("*.sql"))]
+
+
+@contextmanager
+def open_warehouse(db_path: str | Path) -> Iterator[Warehouse]:
+    """Open (creating if needed) the database file, apply the schema, and close it on the way out.
+
+    The connection is closed explicitly even on errors: duckdb 2.0.0 can hang at interpreter exit
+    when a connection is left to the garbage collector.
+    """
+    path = Path(db_path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        con = duckdb.connect(str(path), config=CONNECT_CONFIG)
+    except (duckdb.Error, OSError) as exc:
+        raise WarehouseError(_explain_open_error(path, exc)) from exc
+    with con:
+        try:
+            warehouse = Warehouse(con)
+            warehouse.apply_schema()
+            yield warehouse
+        finally:
+            con.close()
+
+
+STOCK_CLI_MAX_FORMAT = 68
+"""Highest storage version number in a file header that the stock CLI (1.5.x) reads: it reads 64–68."""
+
+
+def storage_format(path: str | Path) -> int | None:
+    """The storage version number in the database file's header (68 for v1.5.0 storage; DuckDB 2.0's
+    own format has a larger number), or None when the file is not a DuckDB file.
+
+    Read from the header because DuckDB does not report it reliably: ``duckdb_databases().options`` is
+    empty for a read-only connection.
+    """
+    with open(path, "rb") as fh:
+        head = fh.read(20)
+    if len(head) < 20 or head[8:12] != b"DUCK":
+        return None
+    return int.from_bytes(head[12:20], "little")
+
+
+def legacy_format_note(path: str | Path, version: int | None) -> str | None:
+    """A warning for warehouses created in DuckDB 2.0's own format (before xxgk pinned v1.5.0 storage):
+    they work with xxgk, but the stock duckdb CLI 1.5 refuses them with a bare version-number error."""
+    if version is None or version <= STOCK_CLI_MAX_FORMAT:
+        return None
+    return (
+        f"the warehouse {path} is stored in DuckDB 2.0's own format, which the stock duckdb CLI (1.5) cannot "
+        f"open; xxgk itself reads it fine. To make it readable by the CLI, run "
+        f"`xxgk convert-storage --db {path}` (or ingest into a new file)."
+    )
+
+
+def _explain_open_error(path: Path, exc: BaseException) -> str:
+    text = str(exc)
+    if "lock" in text.lower():
+        return (
+            f"the warehouse {path} is in use by another process (DuckDB allows one writer and no readers "
+            f"while it writes); wait for it to finish or close it, then run again.\n  DuckDB said: {text}"
+        )
+    return f"cannot open the warehouse {path}: {text}"
+
+
+class Warehouse:
+    """Reads and writes of the ingest. Methods that write run their own transaction."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+
+    def apply_schema(self) -> None:
+        """Tables (sql/schema), dictionaries, the fact model when it is missing or stale, then the views
+        (sql/staging, checks, marts, ops, which read the model tables: they must exist when a view is
+        created)."""
+        files = sql_files()
+        views = [f for f in files if f.parent.name in VIEW_LAYERS]
+        for sql_file in [f for f in files if f not in views]:
+            self.con.execute(sql_file.read_text(encoding="utf-8"))
+        load_dictionaries(self.con)  # metric/rule/party/series dictionaries from transform/data/*.csv
+        self.refresh_model()
+        for sql_file in views:
+            self.con.execute(sql_file.read_text(encoding="utf-8"))
+
+    def refresh_model(self, force: bool = False) -> model.Refresh:
+        """Rebuild the materialised fact model (sql/models) if the data, its SQL or the dictionaries changed."""
+        return model.refresh(self.con, force=force)
+
+    # ---- reads -------------------------------------------------------------------------------------
+
+    def known_files(self) -> dict[str, KnownFile]:
+        """The latest documents row of every path (what the fast path compares against)."""
+        rows = self.con.execute(
+            """
+            SELECT path, sha256, size, mtime_ns, status, parser_version
+            FROM documents
+            QUALIFY row_number() OVER (PARTITION BY path ORDER BY last_seen DESC, first_seen DESC) = 1
+            """
+        ).fetchall()
+        return {r[0]: KnownFile(r[1], r[2], r[3], r[4], r[5]) for r in rows}
+
+    def known_hashes(self, hashes: Sequence[str]) -> dict[str, KnownHash]:
+        """For each hash already recorded, its most useful row: loaded before duplicate before rejected."""
+        if not hashes:
+            return {}
+        rows = self.con.execute(
+            """
+            SELECT sha256, status, report_id, path, reason_code, reason, parser_version
+            FROM documents
+            WHERE sha256 IN (SELECT unnest($1::VARCHAR[]))
+            QUALIFY row_number() OVER (
+                PARTITION BY sha256
+                ORDER BY CASE status WHEN 'loaded' THEN 0 WHEN 'duplicate' THEN 1 ELSE 2 END, last_seen DESC
+            ) = 1
+            """,
+            [list(hashes)],
+        ).fetchall()
+        return {r[0]: KnownHash(*r) for r in rows}
+
+    def report_exists(self, report_id: str) -> bool:
+        return bool(
+            self.con.execute("SELECT count(*) FROM reports WHERE report_id = ?", [report_id]).fetchall()[0][0]
+        )
+
+    # ---- writes ------------------------------------------------------------------------------------
+
+    def touch(self, unchanged: Sequence[Candidate], seen_at: dt.datetime) -> None:
+        """Refresh last_seen (and size/mtime, for touched-but-identical files) of unchanged files."""
+        if not unchanged:
+            return
+        self.con.execute(
+            """
+            UPDATE documents AS d
+            SET last_seen = $5, size = t.size, mtime_ns = t.mtime_ns, mtime = to_timestamp(t.mtime_ns / 1e9)
+            FROM (
+                SELECT unnest($1::VARCHAR[]) AS path, unnest($2::VARCHAR[]) AS sha256,
+                       unnest($3::BIGINT[]) AS size, unnest($4::BIGINT[]) AS mtime_ns
+            ) AS t
+            WHERE d.path = t.path AND d.sha256 = t.sha256
+            """,
+            [
+                [c.stat.path for c in unchanged],
+                [c.sha256 for c in unchanged],
+                [c.stat.size for c in unchanged],
+                [c.stat.mtime_ns for c in unchanged],
+                seen_at,
+            ],
+        ).fetchall()
+
+    def record_copy(
+        self, candidate: Candidate, known: KnownHash, seen_at: dt.datetime, parser_version: str
+    ) -> Written:
+        """A new path whose content is already known: no parse, one documents row pointing at it."""
+        if known.status == "rejected":
+            written = Written(
+                "rejected", None, known.reason_code, f"same content as {known.path}: {known.reason}"
+            )
+        else:
+            written = Written(
+                "duplicate", known.report_id, None, f"same content as {known.path} (report {known.report_id})"
+            )
+        with self._transaction():
+            self._upsert_document(candidate, _format_of(self.con, known), written, seen_at, parser_version)
+        return written
+
+    def record_outcome(
+        self,
+        outcome: ParseOutcome,
+        candidate: Candidate,
+        twins: Sequence[Candidate],
+        seen_at: dt.datetime,
+        parser_version: str,
+    ) -> Written:
+        """Write one parsed file (and the other paths with the same bytes) in one transaction.
+
+        If the write itself fails (a constraint, a value DuckDB refuses), the transaction is rolled
+        back and the file is recorded as rejected (``load_error``) instead: the run goes on.
+        """
+        report_id = report_id_of(candidate.sha256)
+        if outcome.reason_code == CHANGED_DURING_READ:  # transient: leave no row, the next run reads it again
+            return Written("deferred", None, outcome.reason_code, outcome.reason)
+        try:
+            with self._transaction():
+                if not outcome.ok or outcome.report is None:
+                    written = Written("rejected", None, outcome.reason_code, outcome.reason)
+                elif self.report_exists(report_id):
+                    written = Written("duplicate", report_id, None, f"report {report_id} is already loaded")
+                else:
+                    self._insert_report(report_id, candidate, outcome.format or "", outcome.report, seen_at)
+                    written = Written("loaded", report_id)
+                self._upsert_document(candidate, outcome.format, written, seen_at, parser_version)
+                twin_written = _twin_status(written, candidate)
+                for twin in twins:
+                    self._upsert_document(twin, outcome.format, twin_written, seen_at, parser_version)
+            return written
+        except duckdb.Error as exc:
+            written = Written("rejected", None, "load_error", f"the warehouse refused the report: {exc}")
+            with self._transaction():
+                self._upsert_document(candidate, outcome.format, written, seen_at, parser_version)
+                for twin in twins:
+                    self._upsert_document(
+                        twin, outcome.format, _twin_status(written, candidate), seen_at, parser_version
+                    )
+            return written
+
+    # ---- internals ---------------------------------------------------------------------------------
+
+    def _transaction(self) -> AbstractContextManager[None]:
+        return transaction(self.con)
+
+    def _upsert_document(
+        self,
+        candidate: Candidate,
+        fmt: str | None,
+        written: Written,
+        seen_at: dt.datetime,
+        parser_version: str,
+    ) -> None:
+        stat = candidate.stat
+        self.con.execute(
+            """
+            INSERT INTO documents (path, sha256, size, mtime, mtime_ns, format, status, reason_code, reason,
+                                   report_id, first_seen, last_seen, parser_version)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (path, sha256) DO UPDATE SET
+                size = excluded.size, mtime = excluded.mtime, mtime_ns = excluded.mtime_ns,
+                format = excluded.format, status = excluded.status, reason_code = excluded.reason_code,
+                reason = excluded.reason, report_id = excluded.report_id, last_seen = excluded.last_seen,
+                parser_version = excluded.parser_version
+            """,
+            [
+                stat.path, candidate.sha256, stat.size, _mtime(stat.mtime_ns), stat.mtime_ns, fmt, written.status,
+                written.reason_code, written.reason, written.report_id, seen_at, seen_at, parser_version,
+            ],
+        ).fetchall()  # fmt: skip
+
+    def _insert_report(
+        self, report_id: str, candidate: Candidate, fmt: str, report: ParsedReport, loaded_at: dt.datetime
+    ) -> None:
+        """Insert a report as the current version of its lineage.
+
+        Lineage = the current reports for the same agency_id and year, plus the report last loaded from the
+        same path (a changed file). They become non-current; the newest of them is ``supersedes``.
+        A report without a year or an agency is only versioned by its path.
+        """
+        predecessors = self.con.execute(
+            """
+            SELECT report_id, version FROM reports
+            WHERE is_current AND (
+                (agency_id = $1 AND year = $2)
+                OR report_id IN (SELECT report_id FROM documents WHERE path = $3 AND report_id IS NOT NULL)
+            )
+            ORDER BY version DESC, loaded_at DESC
+            """,
+            [report.agency_id, report.year, candidate.stat.path],
+        ).fetchall()
+        supersedes = predecessors[0][0] if predecessors else None
+        version = predecessors[0][1] + 1 if predecessors else 1
+        if predecessors:
+            self.con.execute(
+                "UPDATE reports SET is_current = false WHERE report_id IN (SELECT unnest($1::VARCHAR[]))",
+                [[p[0] for p in predecessors]],
+            ).fetchall()
+
+        facts, dropped = _dedupe_facts(report.facts)
+        warnings = list(report.warnings)
+        if dropped:
+            warnings.append(
+                f"loader: {dropped} fact(s) with a repeated (table_id, code, party) dropped; kept the first"
+            )
+        gens = report.generations
+        agency_values = [report.agency_fields.get(c) for c in _AGENCY_COLUMNS]
+        placeholders = ", ".join("?" for _ in _AGENCY_COLUMNS)
+        self.con.execute(
+            f"""
+            INSERT INTO reports (report_id, sha256, source_path, format, agency, agency_id, year, title, gen_t2,
+                                 gen_t3, gen_t4, gen_legacy, is_current, version, supersedes, loaded_at,
+                                 narrative_only, warnings, {", ".join(_AGENCY_COLUMNS)})
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, true, ?, ?, ?, ?, ?, {placeholders})
+            """,
+            [
+                report_id, candidate.sha256, candidate.stat.path, fmt, report.agency, report.agency_id, report.year,
+                report.title, gens.get("t2"), gens.get("t3"), gens.get("t4"), gens.get("legacy"), version,
+                supersedes, loaded_at, report.narrative_only, warnings, *agency_values,
+            ],
+        ).fetchall()  # fmt: skip
+        self._insert_rows("facts", _FACT_COLUMNS, _FACT_TYPES, [(report_id, *f) for f in facts])
+        self._insert_rows(
+            "narratives", _NARRATIVE_COLUMNS, _NARRATIVE_TYPES, [(report_id, *n) for n in report.narratives]
+        )
+        self._insert_rows("checks", _CHECK_COLUMNS, _CHECK_TYPES, [(report_id, *c) for c in report.checks])
+
+    def _insert_rows(self, table: str, columns: str, types: Sequence[str], rows: Sequence[tuple]) -> None:
+        """Bulk insert as one statement of unnested column lists: ~10 ms for 200 rows, where
+        ``executemany`` takes ~150 ms (and DataFrame scans would need pyarrow, which we do not ship)."""
+        if not rows:
+            return
+        cols = [list(col) for col in zip(*rows, strict=True)]
+        select = ", ".join(f"unnest(${i + 1}::{t}[])" for i, t in enumerate(types))
+        self.con.execute(f"INSERT INTO {table} ({columns}) SELECT {select}", cols).fetchall()
+
+
+def _dedupe_facts(facts: Sequence[tuple]) -> tuple[list[tuple], int]:
+    seen: set[tuple] = set()
+    kept: list[tuple] = []
+    for fact in facts:
+        key = fact[:3]  # (table_id, code, party)
+        if key in seen:
+            continue
+        seen.add(key)
+        kept.append(fact)
+    return kept, len(facts) - len(kept)
+
+
+def _twin_status(written: Written, primary: Candidate) -> Written:
+    if written.status == "rejected":
+        return Written(
+            "rejected", None, written.reason_code, f"same content as {primary.stat.path}: {written.reason}"
+        )
+    return Written(
+        "duplicate",
+        written.report_id,
+        None,
+        f"same content as {primary.stat.path} (report {written.report_id})",
+    )
+
+
+def _format_of(con: duckdb.DuckDBPyConnection, known: KnownHash) -> str | None:
+    rows = con.execute(
+        "SELECT format FROM documents WHERE sha256 = ? AND format IS NOT NULL LIMIT 1", [known.sha256]
+    ).fetchall()
+    return rows[0][0] if rows else None

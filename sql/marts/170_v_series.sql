@@ -1,0 +1,26 @@
+-- v_series — the harmonised long series h_* across the 2019 break (definitions and grades in
+-- series_dictionary, loaded from transform/data/series.csv). One row per current report × series with a
+-- known value: G19/G21 values come from the report's tables (G wins when a transition report also
+-- attaches a legacy 统计表), earlier years from the L16 统计表 codes, or the LP-form codes where the
+-- series has an LP source (series_dictionary.lp_source; none ⇒ no LP value). h_ogi_fee compares the
+-- narrative 信息处理费 (txt_ogi_fee_yuan / 10000, 万元) with the old l_ogi_fee: grade C, never chain it.
+-- Pairs graded not comparable (fee_amount vs fee_items_*, nd_in_force vs nd_published_total) are no series.
+-- A year whose value is blank, dash or absent has no row. Materialised in the table model_series
+-- (sql/models/240_model_series.sql): this view is a plain SELECT * of it.
+--   SELECT agency_id, year, value, grade FROM v_series WHERE series = 'h_requests_new' ORDER BY agency_id, year
+--
+-- Columns:
+--   agency_id           agency identity across years and spellings
+--   agency_name         region-qualified canonical agency name (of that year's report)
+--   year                report year
+--   series              harmonised series name (series_dictionary.series)
+--   value               the value (件; h_ogi_fee in 万元)
+--   grade               comparability grade of the series: A, A- (same concept, minor scope differences),
+--                       B (approximately comparable: plot with a break), C (different concept: never chain)
+--   source_generation   where the value comes from: g19 | g21 (the table's generation), L16 | LP (legacy
+--                       统计表 form), text (narrative figure)
+--   break_before        true for the first G19/G21-era year after a legacy year of the agency (series break)
+--   report_id           current report the value comes from
+--   caveat              what differs across the break (series_dictionary.caveat)
+CREATE OR REPLACE VIEW v_series AS
+SELECT * FROM model_series;
