@@ -100,6 +100,6 @@ def print_summary(console: Console, summary: dict[str, Any], drop_dir: Path, wal
     console.print(
         f"Summary: {summary['seen']} seen, {summary['unchanged']} unchanged, {summary['loaded']} loaded, "
         f"{summary['rejected']} rejected, {summary['duplicate']} duplicate, {summary.get('deferred', 0)} deferred; "
-        f"parsed {summary['parsed']} "
+        f"parsed {summary['parsed']}, {summary.get('ocr_documents', 0)} read by OCR, "
         f"in {wall:.1f} s (warehouse {summary['db_path']})"
     )

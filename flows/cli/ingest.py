@@ -65,6 +65,14 @@ def ingest(
             help="When no file is new or changed, stop before starting Prefect (no run is recorded).",
         ),
     ] = True,
+    ocr: Annotated[
+        bool,
+        typer.Option(
+            "--ocr/--no-ocr",
+            help="Read scanned pages (PDF pages without a text layer, large images on text pages) by OCR; "
+            "--no-ocr rejects scans as no_text_layer.",
+        ),
+    ] = True,
 ) -> None:
     """Load every new or changed report of DROP_DIR into the warehouse; print a summary."""
     out = Console(highlight=False, soft_wrap=True)
@@ -99,7 +107,7 @@ def ingest(
     if shortcut:
         from flows.ingest.noop import nothing_to_do
 
-        quick = nothing_to_do(drop_dir, db, settle)
+        quick = nothing_to_do(drop_dir, db, settle, ocr=ocr)
         if quick is not None:
             run_guard.close()
             print_summary(out, quick, drop_dir, quick["seconds"])
@@ -118,7 +126,7 @@ def ingest(
             summary = ingest_flow(
                 drop_dir=str(drop_dir), db_path=str(db), workers=workers, batch_size=batch_size,
                 dask_address=dask_address,
-                settle_seconds=settle,
+                settle_seconds=settle, ocr=ocr,
             )  # fmt: skip
     except WarehouseError as exc:
         err.print(f"[red]error:[/] {exc}")

@@ -48,7 +48,9 @@ class DriftError(RuntimeError):
 
 
 @task(cache_policy=NO_CACHE, task_run_name="parse_batch-{batch_no}")
-def parse_batch_on_worker(batch_no: int, items: list[Item]) -> tuple[str, list[ParseOutcome]]:
+def parse_batch_on_worker(
+    batch_no: int, items: list[Item], ocr: bool = True
+) -> tuple[str, list[ParseOutcome]]:
     """Runs on a Dask worker: parse every file of the batch; return (parser version, outcomes)."""
     missing = [path for path, _ in items if not os.path.exists(path)]
     if missing:
@@ -56,11 +58,13 @@ def parse_batch_on_worker(batch_no: int, items: list[Item]) -> tuple[str, list[P
             f"{len(missing)} file(s) of batch {batch_no} are not visible on this Dask worker, e.g. "
             f"{missing[0]}: mount the drop directory at the same path on every worker"
         )
-    return PARSER_VERSION, [parse_file(path, sha256) for path, sha256 in items]
+    return PARSER_VERSION, [parse_file(path, sha256, ocr=ocr) for path, sha256 in items]
 
 
 @contextmanager
-def parse_on_dask(address: str, batches: Sequence[list[Item]], results: ResultStream) -> Iterator[None]:
+def parse_on_dask(
+    address: str, batches: Sequence[list[Item]], results: ResultStream, ocr: bool = True
+) -> Iterator[None]:
     """Parse ``batches`` on the Dask cluster at ``address`` while the caller drains ``results``.
 
     Enter, run the writer, leave: leaving waits for the feeder thread (after ``results.cancel()`` when
@@ -71,7 +75,7 @@ def parse_on_dask(address: str, batches: Sequence[list[Item]], results: ResultSt
         threads = sum(runner.client.nthreads().values()) or 1
         feeder = threading.Thread(
             target=contextvars.copy_context().run,  # the flow run context, for the task submissions
-            args=(_feed, runner, batches, results, max(2, 2 * threads)),
+            args=(_feed, runner, batches, results, max(2, 2 * threads), ocr),
             name="xxgk-dask-feeder",
             daemon=True,
         )
@@ -107,18 +111,22 @@ def _api_for_workers() -> Iterator[None]:
         yield
 
 
-def _feed(runner, batches: Sequence[list[Item]], results: ResultStream, window: int) -> None:
+def _feed(
+    runner, batches: Sequence[list[Item]], results: ResultStream, window: int, ocr: bool = True
+) -> None:
     """Every batch ends with exactly one ``finish`` marker, even if feeding itself breaks: the writer
     counts markers, so a feeder that died silently would leave it waiting forever."""
     try:
-        _feed_window(runner, batches, results, window)
+        _feed_window(runner, batches, results, window, ocr)
     except BaseException as exc:
         for batch_no in range(len(batches)):  # finish() ignores batches that already have their marker
             results.finish(batch_no, f"the Dask feeder failed: {type(exc).__name__}: {exc}")
         raise
 
 
-def _feed_window(runner, batches: Sequence[list[Item]], results: ResultStream, window: int) -> None:
+def _feed_window(
+    runner, batches: Sequence[list[Item]], results: ResultStream, window: int, ocr: bool = True
+) -> None:
     """Submit batches with at most ``window`` in flight; hand each finished batch to the writer."""
     from distributed import as_completed
 
@@ -128,7 +136,9 @@ def _feed_window(runner, batches: Sequence[list[Item]], results: ResultStream, w
 
     def submit_next() -> None:
         for batch_no, items in pending:
-            future = runner.submit(parse_batch_on_worker, {"batch_no": batch_no, "items": list(items)})
+            future = runner.submit(
+                parse_batch_on_worker, {"batch_no": batch_no, "items": list(items), "ocr": ocr}
+            )
             by_key[future.wrapped_future.key] = (batch_no, future)
             done.add(future.wrapped_future)
             return

@@ -38,7 +38,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from flows.ingest import progress, runs
 from flows.ingest.artifacts import ARTIFACT_KEY, run_report_markdown
 from flows.ingest.discovery import Candidate, Plan, plan_files, walk_drop_dir
-from flows.ingest.parsing import PARSER_VERSION, ParseOutcome
+from flows.ingest.parsing import ParseOutcome, parser_version
 from flows.ingest.pool import ParserPool
 from flows.ingest.results import BatchDone, ResultStream
 from flows.ingest.summary import RunSummary
@@ -66,12 +66,14 @@ def prepare_staging(db_path: str) -> staging.Stage:
 
 
 @task(cache_policy=NO_CACHE)
-def discover_files(drop_dir: str, warehouse: Warehouse, settle_seconds: float = 0.0) -> Plan:
+def discover_files(
+    drop_dir: str, warehouse: Warehouse, settle_seconds: float = 0.0, version: str = ""
+) -> Plan:
     """List the drop directory and decide what to do with each file (read-only on the drop dir)."""
     files = walk_drop_dir(Path(drop_dir))
     settled_before_ns = time.time_ns() - int(settle_seconds * 1e9) if settle_seconds > 0 else None
     plan = plan_files(
-        files, warehouse.known_files(), warehouse.known_hashes, PARSER_VERSION,
+        files, warehouse.known_files(), warehouse.known_hashes, version or parser_version(True),
         settled_before_ns=settled_before_ns,
     )  # fmt: skip
     get_run_logger().info(
@@ -83,13 +85,13 @@ def discover_files(drop_dir: str, warehouse: Warehouse, settle_seconds: float = 
 
 
 @task(cache_policy=NO_CACHE)
-def record_known_files(plan: Plan, warehouse: Warehouse, summary: RunSummary) -> None:
+def record_known_files(plan: Plan, warehouse: Warehouse, summary: RunSummary, version: str = "") -> None:
     """Write what needs no parsing: last_seen of unchanged files, rows for copies, unreadable files."""
     seen_at = now()
     warehouse.touch(plan.unchanged, seen_at)
     summary.unchanged += len(plan.unchanged)
     for candidate, known in plan.copies:
-        written = warehouse.record_copy(candidate, known, seen_at, PARSER_VERSION)
+        written = warehouse.record_copy(candidate, known, seen_at, version or parser_version(True))
         summary.count(written.status, candidate.stat.path, written.reason_code, written.reason)
         _emit_document(
             candidate.stat.path, written.status, written.report_id, written.reason_code, written.reason
@@ -118,7 +120,12 @@ def parse_batch(batch_no: int, items: list[tuple[str, str]], pool: ParserPool, r
 
 @task(cache_policy=NO_CACHE)
 def load_results(
-    results: ResultStream, batches: int, plan: Plan, warehouse: Warehouse, summary: RunSummary
+    results: ResultStream,
+    batches: int,
+    plan: Plan,
+    warehouse: Warehouse,
+    summary: RunSummary,
+    version: str = "",
 ) -> None:
     """The single writer: commit each parsed file (and its same-content twins) in its own transaction."""
     by_path: dict[str, Candidate] = {c.stat.path: c for c in plan.to_parse}
@@ -134,7 +141,9 @@ def load_results(
         outcome: ParseOutcome = item
         candidate = by_path[outcome.path]
         twins = plan.twins.get(candidate.sha256, [])
-        written = warehouse.record_outcome(outcome, candidate, twins, now(), PARSER_VERSION)
+        written = warehouse.record_outcome(outcome, candidate, twins, now(), version or parser_version(True))
+        if written.status == "loaded" and outcome.report is not None and outcome.report.ocr_pages:
+            summary.ocr_documents += 1
         summary.parse_seconds += outcome.seconds
         for path in [candidate.stat.path, *(t.stat.path for t in twins)]:
             if path != candidate.stat.path and written.status == "loaded":
@@ -148,10 +157,20 @@ def load_results(
 
 
 @task(cache_policy=NO_CACHE)
-def record_run(warehouse: Warehouse, summary: RunSummary, started_at: dt.datetime) -> list[runs.FailedCheck]:
+def record_run(
+    warehouse: Warehouse, summary: RunSummary, started_at: dt.datetime, version: str = ""
+) -> list[runs.FailedCheck]:
     """Write the run's ``runs`` row into the copy (swapped in with the data it describes)."""
     failed = runs.failed_checks_since(warehouse.con, started_at)
-    runs.record_run(warehouse.con, uuid.uuid4().hex, summary, started_at, now(), len(failed), PARSER_VERSION)
+    runs.record_run(
+        warehouse.con,
+        uuid.uuid4().hex,
+        summary,
+        started_at,
+        now(),
+        len(failed),
+        version or parser_version(True),
+    )
     return failed
 
 
@@ -193,8 +212,13 @@ def ingest(
     settle_seconds: float = DEFAULT_SETTLE_SECONDS,
     lock_wait: float | None = 0.0,
     dask_address: str | None = None,
+    ocr: bool = True,
 ) -> dict:
     """Load every new or changed report of ``drop_dir`` into the DuckDB file ``db_path``.
+
+    ``ocr``: read page images (scans, image pages of mixed PDFs) by OCR in the parser workers; without
+    it scans are rejected ``no_text_layer`` under a parser version of their own, so a later run with OCR
+    reads them again.
 
     With ``dask_address`` the files are parsed on that Dask cluster instead of the local process
     pool (flows.ingest.dask_backend); this process still does all the writing.
@@ -205,17 +229,18 @@ def ingest(
     another run of the same warehouse (None: as long as it takes) before failing with RunLockBusy.
     """
     started_at, clock = now(), time.perf_counter()
+    version = parser_version(ocr)
     summary = RunSummary(drop_dir=str(Path(drop_dir).resolve()), db_path=str(Path(db_path).resolve()))
     summary.flow_run_id = flow_run.id
-    record = _RunRecord(summary, started_at, clock)
+    record = _RunRecord(summary, started_at, clock, version)
     with run_lock(db_path, wait=lock_wait), _loading_copy(db_path, record) as warehouse:
-        plan = discover_files(drop_dir, warehouse, settle_seconds)
+        plan = discover_files(drop_dir, warehouse, settle_seconds, version)
         summary.seen = plan.seen
         progress.emit(
             "planned", seen=plan.seen, unchanged=len(plan.unchanged), to_parse=len(plan.to_parse),
             copies=len(plan.copies), unreadable=len(plan.unreadable), deferred=len(plan.deferred),
         )  # fmt: skip
-        record_known_files(plan, warehouse, summary)
+        record_known_files(plan, warehouse, summary, version)
         if plan.to_parse:
             items = [(c.stat.path, c.sha256) for c in plan.to_parse]
             size = max(1, batch_size)
@@ -225,10 +250,10 @@ def ingest(
                 from flows.ingest.dask_backend import parse_on_dask
 
                 summary.parsed = len(items)
-                with parse_on_dask(dask_address, batches, results):
-                    load_results(results, len(batches), plan, warehouse, summary)
+                with parse_on_dask(dask_address, batches, results, ocr=ocr):
+                    load_results(results, len(batches), plan, warehouse, summary, version)
             else:
-                with ParserPool(workers) as pool:
+                with ParserPool(workers, ocr=ocr) as pool:
                     futures = [parse_batch.submit(n, batch, pool, results) for n, batch in enumerate(batches)]
                     for n, future in enumerate(futures):
                         # a task that Prefect failed before its body ran must still end the writer's wait
@@ -239,7 +264,7 @@ def ingest(
                         )
                     summary.parsed = len(items)
                     try:
-                        load_results(results, len(batches), plan, warehouse, summary)
+                        load_results(results, len(batches), plan, warehouse, summary, version)
                     except BaseException:
                         results.cancel()
                         raise
@@ -259,6 +284,8 @@ class _RunRecord:
     summary: RunSummary
     started_at: dt.datetime
     clock: float
+    version: str = ""
+    """The parser version the run records (``parsing.parser_version``)."""
     error: Exception | None = None
     failed_checks: list[runs.FailedCheck] = field(default_factory=list)
 
@@ -287,7 +314,7 @@ def _loading_copy(db_path: str, record: _RunRecord) -> Iterator[Warehouse]:
                 record.error = exc
                 summary.status, summary.error = "failed", f"refreshing the model: {type(exc).__name__}: {exc}"
         summary.seconds = time.perf_counter() - record.clock
-        record.failed_checks = record_run(warehouse, summary, record.started_at)
+        record.failed_checks = record_run(warehouse, summary, record.started_at, record.version)
     publish_warehouse(stage)
 
 

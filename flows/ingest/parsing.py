@@ -59,7 +59,13 @@ def sha256_file(path: str | os.PathLike[str]) -> str:
     return digest.hexdigest()
 
 
-def _flatten(report: transform.Report) -> ParsedReport:
+def parser_version(ocr: bool) -> str:
+    """The parser identity recorded with each document: ``--no-ocr`` runs record a different one, so a
+    scan they rejected is read again (with OCR) by the next run that has OCR on."""
+    return PARSER_VERSION if ocr else f"{PARSER_VERSION}+no-ocr"
+
+
+def _flatten(report: transform.Report, ocr_pages: list[int]) -> ParsedReport:
     facts = [
         (
             f.table_id,
@@ -73,6 +79,8 @@ def _flatten(report: transform.Report) -> ParsedReport:
             f.position,
             f.page,
             f.generation,
+            f.provenance,
+            f.confidence,
         )
         for f in report.facts
     ]
@@ -115,17 +123,21 @@ def _flatten(report: transform.Report) -> ParsedReport:
         agency_id=agency_id,
         agency_fields=fields,
         narrative_only=report.narrative_only,
+        ocr_pages=ocr_pages,
     )
 
 
 _fault_spec = ""
+_ocr = True
 
 
-def init_worker(fault_spec: str) -> None:
+def init_worker(fault_spec: str, ocr: bool = True) -> None:
     """Worker initializer. The fault spec is passed explicitly because forkserver workers inherit the
-    environment of the forkserver (started once), not the pool creator's current one."""
-    global _fault_spec
+    environment of the forkserver (started once), not the pool creator's current one. ``ocr``: read
+    page images by OCR (``--ocr/--no-ocr``)."""
+    global _fault_spec, _ocr
     _fault_spec = fault_spec
+    _ocr = ocr
 
 
 def _inject_fault(path: str) -> None:
@@ -139,17 +151,21 @@ def _inject_fault(path: str) -> None:
 
 
 def _no_text_reason(message: str) -> str:
-    """The operator must learn both facts: there is no text layer, and we cannot OCR it."""
+    """The operator must learn both facts: there is no text layer, and what OCR did (found nothing, was
+    switched off, or cannot read this kind of page)."""
     reason = message
     if "text layer" not in reason.lower():
         reason = f"{reason} (the PDF has no text layer)"
     if "ocr" not in reason.lower():
-        reason = f"{reason}; OCR is not available"
+        reason = f"{reason}; OCR does not read it"
     return reason
 
 
-def parse_file(path: str, sha256: str) -> ParseOutcome:
+def parse_file(path: str, sha256: str, ocr: bool | None = None) -> ParseOutcome:
     """Sniff, extract and transform one file. Never raises for a bad file: returns a rejection.
+
+    ``ocr`` (default: the worker's setting, see ``init_worker``) reads page images by OCR, inside this
+    worker, so the pool's per-file timeout and crash isolation cover it too.
 
     The file is re-hashed after parsing; if its bytes changed while we read it, the parse is
     discarded (``changed_during_read``) so that a report is never stored under the wrong hash.
@@ -159,9 +175,12 @@ def parse_file(path: str, sha256: str) -> ParseOutcome:
     try:
         _inject_fault(path)
         fmt = sniff_format(Path(path))
-        document = extract.extract_file(path, fmt)
+        document = extract.extract_file(path, fmt, ocr=_ocr if ocr is None else ocr)
         report = transform.build_report(document)
-        outcome = ParseOutcome(path=path, sha256=sha256, ok=True, format=fmt, report=_flatten(report))
+        ocr_pages = [int(p) for p in document.meta.get("ocr_pages", "").split(",") if p]
+        outcome = ParseOutcome(
+            path=path, sha256=sha256, ok=True, format=fmt, report=_flatten(report, ocr_pages)
+        )
     except ExtractError as exc:
         code = getattr(exc, "code", "unreadable")
         reason = _no_text_reason(str(exc)) if code == "no_text_layer" else str(exc)

@@ -56,11 +56,13 @@ def _kill_workers(executor: ProcessPoolExecutor) -> None:
 class ParserPool:
     """Parse files in worker processes; call ``on_outcome`` for each file as soon as it is done."""
 
-    def __init__(self, workers: int | None = None, file_timeout: float = DEFAULT_FILE_TIMEOUT) -> None:
+    def __init__(
+        self, workers: int | None = None, file_timeout: float = DEFAULT_FILE_TIMEOUT, ocr: bool = True
+    ) -> None:
         self.workers = max(1, workers or os.cpu_count() or 1)
         self.file_timeout = file_timeout
         self._ctx = _context()
-        self._initargs = (os.environ.get(FAULT_ENV, ""),)
+        self._initargs = (os.environ.get(FAULT_ENV, ""), ocr)
         self._lock = threading.Lock()
         self._executor: ProcessPoolExecutor | None = None
         self._generation = 0

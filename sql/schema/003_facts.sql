@@ -6,12 +6,18 @@ CREATE TABLE IF NOT EXISTS facts (
     code        VARCHAR NOT NULL,    -- canonical metric code (transform/data/metrics.csv)
     party       VARCHAR NOT NULL,
     value       DOUBLE,
-    state       VARCHAR NOT NULL,    -- number | blank | dash | na_text | imputed
+    state       VARCHAR NOT NULL,    -- number | blank | dash | na_text | imputed | uncertain
     unit        VARCHAR,
     raw_label   VARCHAR,             -- label path as printed
     raw_value   VARCHAR,             -- cell text as printed
     position    VARCHAR,             -- where the cell is in the source table
     page        INTEGER,
     generation  VARCHAR,             -- g19 | g21 | legacy
+    provenance  VARCHAR,             -- text (the file's own text) | ocr (read from a page image)
+    confidence  DOUBLE,              -- OCR confidence 0..1 of the cell; NULL for text
     PRIMARY KEY (report_id, table_id, code, party)
 );
+
+-- Warehouses created before OCR get the columns (NULL for facts loaded earlier: all from text).
+ALTER TABLE facts ADD COLUMN IF NOT EXISTS provenance VARCHAR;
+ALTER TABLE facts ADD COLUMN IF NOT EXISTS confidence DOUBLE;
