@@ -38,11 +38,19 @@ EMPTY_CONF = 1.0
 """Confidence of a table cell OCR found empty and that holds no ink (no glyph-sized mark)."""
 UNREAD_CONF = 0.0
 """Confidence of a table cell that holds ink OCR could not read."""
+DASH_CONF = 1.0
+"""Confidence of a cell whose only marks are horizontal bars, read as the printed dash ``——``."""
+DISAGREE_CONF = 0.5
+"""Highest confidence of a cell whose two readings (page pass, tight-crop pass) are different clean
+numbers: one of them is wrong, so the cell must not load as a plain number."""
 _DASH_ONLY = re.compile(r"^[一—―─\-－_~～]+$")
 """A cell of horizontal bars only: the printed dash ``——`` (the recogniser reads a long bar as 一)."""
 
-_SPECKED_NUMBER = re.compile(r"^[.,，。·'`、:：]*\d[\d,.]*[.,，。·'`、:：]*$")
-"""A number with punctuation at either end: scanner dust beside the digits, or a real mark."""
+REREAD_MAX_CHARS = 16
+"""Table cells whose first reading is this short and has no Chinese character (numbers, dashes, misread
+digits) are read a second time on a tight crop."""
+CROP_PAD_PX = 4
+_CJK = re.compile(r"[\u3400-\u9fff]")
 _CLEAN_NUMBER = re.compile(r"^\d+(?:\.\d+)?$|^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
 
 _lock = threading.Lock()
@@ -118,7 +126,8 @@ def read_image(
     heights = [g.box[3] - g.box[1] for g in glyphs]
     glyph_h = float(np.median(heights)) if heights else 20.0 * dpi / rt.REFERENCE_DPI
     extra: list[_Glyph] = []
-    dusted: np.ndarray | None = None
+    dusted = rt.remove_dust(clean, clean_ink, dpi) if tables else clean
+    reread: list[tuple[tuple[float, float, float, float], list[tuple[int, int]], str, float]] = []
     for t in tables:
         boxes = [c.box for c in t.cells]
         words_in: list[list[tuple[int, int]]] = [[] for _ in boxes]
@@ -132,29 +141,43 @@ def read_image(
                         break
         for k, box in enumerate(boxes):
             if words_in[k]:
-                text = "".join(
-                    glyphs[i].words[j][0]
-                    for i, j in sorted(words_in[k], key=lambda ij: glyphs[ij[0]].words[ij[1]][1][0])
-                )
-                compact = text.replace(" ", "")
-                if _SPECKED_NUMBER.match(compact) and not _CLEAN_NUMBER.match(compact):
-                    # a number with a stray point beside it: read the cell again with the dust wiped off
-                    if dusted is None:
-                        dusted = rt.remove_dust(clean, rt.binarise(clean), dpi)
-                    got = _recognise_cell(dusted, box)
-                    if got is not None and _CLEAN_NUMBER.match(got.words[0][0].replace(" ", "")):
-                        for i, j in words_in[k]:
-                            glyphs[i].words[j] = ("", glyphs[i].words[j][1], 1.0)
-                        extra.append(got)
+                words = sorted(words_in[k], key=lambda ij: glyphs[ij[0]].words[ij[1]][1][0])
+                text = "".join(glyphs[i].words[j][0] for i, j in words).replace(" ", "")
+                if len(text) <= REREAD_MAX_CHARS and not _CJK.search(text):
+                    reread.append((box, words, text, min(glyphs[i].words[j][2] for i, j in words)))
                 continue
-            if not rt.ink_blobs(clean_ink, box, 0.45 * glyph_h):
+            found = rt.marks(clean_ink, box, 0.45 * glyph_h)
+            if not found:
                 cell_conf[pt(box)] = EMPTY_CONF
                 continue
-            got = _recognise_cell(clean, box)
-            if got is None:
+            if rt.is_dash(found, glyph_h):
+                # the detector does not see a lone bar as text: the printed dash, read from its shape
+                bar = (float(min(b[0] for b in found)), float(min(b[1] for b in found)),
+                       float(max(b[2] for b in found)), float(max(b[3] for b in found)))  # fmt: skip
+                extra.append(_Glyph(bar, DASH_CONF, [("——", bar, DASH_CONF)]))
+                continue
+            reread.append((box, [], "", 0.0))
+    # second reading of the value-like cells, each cropped tight to its ink (dust wiped off)
+    crops = [_cell_crop(dusted, box, glyph_h) for box, _, _, _ in reread]
+    readings = _recognise_lines([c for c, _ in crops if c is not None])
+    it = iter(readings)
+    for (box, words, text, score), (crop, extent) in zip(reread, crops, strict=True):
+        got = next(it) if crop is not None else None
+        if got is None or not got[0]:
+            if not words:
                 cell_conf[pt(box)] = UNREAD_CONF
-            else:
-                extra.append(got)
+            continue
+        new_text, new_score = got
+        if words and new_text == text:
+            new_score = max(new_score, score)
+        elif words and _CLEAN_NUMBER.match(text) and not _CLEAN_NUMBER.match(new_text):
+            continue  # the first reading was a clean number and the second is not: keep the first
+        elif words and _CLEAN_NUMBER.match(text):
+            new_score = min(new_score, score, DISAGREE_CONF)  # two clean readings disagree
+        for i, j in words:
+            glyphs[i].words[j] = ("", glyphs[i].words[j][1], 1.0)
+        assert extent is not None
+        extra.append(_Glyph(extent, new_score, [(new_text, extent, new_score)]))
     chars: list[dict[str, Any]] = []
     for g in glyphs:
         g.words = [w for w in g.words if w[0]]
@@ -250,24 +273,35 @@ def _dedupe(glyphs: list[_Glyph]) -> list[_Glyph]:
     return out
 
 
-def _recognise_cell(gray: np.ndarray, box: tuple[float, float, float, float]) -> _Glyph | None:
-    """Recognition only, on one cell's interior: the second chance for a glyph detection missed."""
+def _cell_crop(
+    gray: np.ndarray, box: tuple[float, float, float, float], glyph_h: float
+) -> tuple[np.ndarray | None, tuple[float, float, float, float] | None]:
+    """The cell's ink, cropped tight with a small margin (recognition scores isolated digits far higher
+    on a tight crop than on the detector's looser box), when it is one line of text."""
     found = rt.ink_extent(gray, box)
     if found is None:
-        return None
+        return None, None
     x0, y0, x1, y1 = found
-    pad = 4
+    if y1 - y0 > 1.8 * glyph_h:
+        return None, None  # several lines: not a value
+    pad = CROP_PAD_PX
     crop = gray[max(y0 - pad, 0) : y1 + pad, max(x0 - pad, 0) : x1 + pad]
-    if crop.size == 0:
-        return None
-    result, _ = engine()(crop, use_det=False, use_cls=False)
-    if not result:
-        return None
-    text, score = str(result[0][0]).strip(), float(result[0][1])
-    if not text:
-        return None
-    inner = (float(x0), float(y0), float(x1), float(y1))
-    return _Glyph(inner, score, [(text, inner, score)])
+    return crop, (float(x0), float(y0), float(x1), float(y1))
+
+
+def _recognise_lines(crops: list[np.ndarray]) -> list[tuple[str, float] | None]:
+    """Recognition only (no detection), one text line per crop, in batches."""
+    if not crops:
+        return []
+    import cv2
+
+    images = [cv2.cvtColor(c, cv2.COLOR_GRAY2BGR) if c.ndim == 2 else c for c in crops]
+    result, _ = engine().text_rec(images)
+    out: list[tuple[str, float] | None] = []
+    for item in result:
+        text, score = str(item[0]).replace(" ", ""), float(item[1])
+        out.append((text, score) if text else None)
+    return out
 
 
 def _pseudo_chars(g: _Glyph, pt: Any) -> list[dict[str, Any]]:

@@ -328,8 +328,10 @@ CELL_MARGIN_PX = 4
 
 
 def _blobs(
-    ink: np.ndarray, box: tuple[float, float, float, float], min_height: float
+    ink: np.ndarray, box: tuple[float, float, float, float], min_size: float
 ) -> list[tuple[int, int, int, int]]:
+    """Ink components inside ``box`` (shrunk off its rules) at least ``min_size`` px tall or wide, as
+    (x0, y0, x1, y1) page pixels. Components touching the shrunk box's edge are rule remnants."""
     x0, y0, x1, y1 = (int(v) for v in box)
     m = CELL_MARGIN_PX
     sub = ink[y0 + m : y1 - m, x0 + m : x1 - m]
@@ -339,15 +341,28 @@ def _blobs(
     out = []
     for i in range(1, n):
         x, y, w, h, _ = stats[i]
-        if h >= min_height and w < sub.shape[1] - 2:
-            out.append((x0 + m + x, y0 + m + y, x0 + m + x + w, y0 + m + y + h))
+        if max(w, h) < min_size:
+            continue
+        if x == 0 or y == 0 or x + w >= sub.shape[1] or y + h >= sub.shape[0]:
+            continue
+        out.append((x0 + m + x, y0 + m + y, x0 + m + x + w, y0 + m + y + h))
     return out
 
 
-def ink_blobs(ink: np.ndarray, box: tuple[float, float, float, float], min_height: float) -> int:
-    """Connected ink components at least ``min_height`` px tall inside ``box`` (shrunk off its rules): a
-    glyph leaves one, a speck of dust does not."""
-    return len(_blobs(ink, box, min_height))
+def marks(
+    ink: np.ndarray, box: tuple[float, float, float, float], min_size: float
+) -> list[tuple[int, int, int, int]]:
+    """The glyph-sized marks in a cell: a glyph or a printed dash leaves one, a speck of dust does not."""
+    return _blobs(ink, box, min_size)
+
+
+def is_dash(blobs: list[tuple[int, int, int, int]], glyph_h: float) -> bool:
+    """The cell's marks are horizontal bars only (the printed ``——``): flat, wide, on one line."""
+    if not blobs:
+        return False
+    flat = all((b[3] - b[1]) <= 0.3 * glyph_h and (b[2] - b[0]) >= 3 * (b[3] - b[1]) for b in blobs)
+    one_line = max(b[3] for b in blobs) - min(b[1] for b in blobs) <= 0.4 * glyph_h
+    return flat and one_line and sum(b[2] - b[0] for b in blobs) >= 0.5 * glyph_h
 
 
 def ink_extent(
