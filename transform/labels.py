@@ -31,6 +31,8 @@ _ORDINAL = re.compile(
 _TRAILING_NOTE = re.compile(r"\([^()]*\)$")
 _OPEN_NOTE = re.compile(r"\([^()]*$")
 """A trailing note whose closing bracket is lost (OCR drops a bracket at the end of a cell line)."""
+_STRAY_MARK = re.compile(r"^[·•'`,，]+")
+"""A dot or tick before a label's first glyph: scanner dust that OCR read as a mark."""
 _LEADING_QIZHONG = re.compile(r"^其中[:：。.,，]?")
 """其中： and the colon as OCR misreads it."""
 
@@ -55,7 +57,7 @@ def fold(text: str) -> str:
 @lru_cache(maxsize=65536)
 def norm(text: str) -> str:
     """Fold, then drop ordinal prefixes, a leading 其中：, and trailing bracketed notes."""
-    text = fold(text)
+    text = _STRAY_MARK.sub("", fold(text))
     prev = None
     while prev != text:
         prev = text
