@@ -51,7 +51,7 @@ REREAD_MAX_CHARS = 16
 digits) are read a second time on a tight crop."""
 CROP_PAD_PX = 4
 _CJK = re.compile(r"[\u3400-\u9fff]")
-_CLEAN_NUMBER = re.compile(r"^\d+(?:\.\d+)?$|^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
+_CLEAN_NUMBER = re.compile(r"^[-+]?(?:\d+(?:\.\d+)?|\d{1,3}(?:,\d{3})+(?:\.\d+)?)$")
 
 _lock = threading.Lock()
 _engine: Any = None

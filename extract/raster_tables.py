@@ -85,18 +85,20 @@ def _scale(gray: np.ndarray, dpi: float) -> float:
 
 
 def skew_angle(ink: np.ndarray, dpi: float = REFERENCE_DPI) -> float:
-    """Skew in degrees (positive: the content is rotated clockwise... as OpenCV measures it), 0 if unknown.
+    """Skew in degrees, as ``rotate`` takes it to straighten the page; 0 if unknown.
 
     Long horizontal rules give the angle directly. Without them, text lines smeared into bars by a wide
-    closing do the same job (each bar's fitted slope is the line's slope).
+    closing do the same job (each bar's fitted slope is the line's slope). The opening that keeps the
+    strokes is short: a thin rule skewed by 1° steps down every 57 px, so a long kernel would erase it.
     """
     k = _scale(ink, dpi)
-    angles, weights = _bar_angles(_open(ink, int(MIN_RULE_PX * 3 * k), 1), int(MIN_RULE_PX * 3 * k))
+    kernel = int(MIN_RULE_PX * k)
+    angles, weights = _bar_angles(_open(ink, kernel, 1), int(MIN_RULE_PX * 3 * k))
     if len(angles) < 2:
         bars = cv2.morphologyEx(
             ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (int(25 * k), 1))
         )
-        angles, weights = _bar_angles(_open(bars, int(MIN_RULE_PX * 4 * k), 1), int(MIN_RULE_PX * 4 * k))
+        angles, weights = _bar_angles(_open(bars, kernel, 1), int(MIN_RULE_PX * 4 * k))
     if not angles:
         return 0.0
     order = np.argsort(angles)
@@ -394,7 +396,7 @@ def remove_dust(gray: np.ndarray, ink: np.ndarray, dpi: float = REFERENCE_DPI) -
     """The page with isolated specks painted over: scanner dust beside a number would otherwise be read
     as a trailing point or comma ("0." is not a number). A mark is kept when glyph ink lies within a gap
     of ``DUST_PX`` on both its left and its right, at the height of the mark or above it (a decimal point
-    sits at the baseline of the digits around it)."""
+    sits at the baseline of the digits around it), and a flat mark with a glyph on its right (a minus)."""
     k = _scale(ink, dpi)
     size = DUST_PX * k
     n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
@@ -414,5 +416,7 @@ def remove_dust(gray: np.ndarray, ink: np.ndarray, dpi: float = REFERENCE_DPI) -
         right = big[top:bottom, x + w : min(x + w + gap, w_img)].any()
         if left and right:
             continue
+        if right and w >= 2 * h and w >= 3:
+            continue  # a minus sign before a number
         out[y : y + h, x : x + w][labels[y : y + h, x : x + w] == i] = paper
     return out
