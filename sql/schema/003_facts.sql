@@ -6,15 +6,15 @@ CREATE TABLE IF NOT EXISTS facts (
     code        VARCHAR NOT NULL,    -- canonical metric code (transform/data/metrics.csv)
     party       VARCHAR NOT NULL,
     value       DOUBLE,
-    state       VARCHAR NOT NULL,    -- number | blank | dash | na_text | imputed | uncertain
+    state       VARCHAR NOT NULL,    -- number | blank | dash | na_text | imputed | uncertain (read by OCR below confidence 0.8 or not a clean number: value NULL, the reading in raw_value)
     unit        VARCHAR,
     raw_label   VARCHAR,             -- label path as printed
     raw_value   VARCHAR,             -- cell text as printed
     position    VARCHAR,             -- where the cell is in the source table
     page        INTEGER,
     generation  VARCHAR,             -- g19 | g21 | legacy
-    provenance  VARCHAR,             -- text (the file's own text) | ocr (read from a page image)
-    confidence  DOUBLE,              -- OCR confidence 0..1 of the cell; NULL for text
+    provenance  VARCHAR,             -- text (the file's own text layer or markup) | ocr (read by OCR from a page image); NULL for facts loaded before OCR existed (text)
+    confidence  DOUBLE,              -- OCR confidence 0..1: lowest glyph score of the cell (1 for an empty cell without ink, 0 for ink OCR could not read); NULL for text
     PRIMARY KEY (report_id, table_id, code, party)
 );
 

@@ -25,9 +25,6 @@ COMMENT ON COLUMN facts.party IS 'table 三 applicant column (party_dictionary.c
 COMMENT ON COLUMN facts.value IS 'the number (units normalised, see unit); NULL unless state is number or imputed';
 COMMENT ON COLUMN facts.unit IS 'unit of value (件, 万元 …)';
 COMMENT ON COLUMN facts.page IS 'page of the source document (PDF), NULL for other formats';
-COMMENT ON COLUMN facts.provenance IS 'where the value came from: text (the file''s own text layer or markup) | ocr (read by OCR from a page image); NULL for facts loaded before OCR existed (text)';
-COMMENT ON COLUMN facts.confidence IS 'OCR confidence of the cell, 0..1 (lowest glyph score; 1 for an empty cell without ink, 0 for ink OCR could not read); NULL for text. Below 0.8, or not a clean number, the fact is state uncertain';
-COMMENT ON COLUMN reports.ocr_pages IS 'pages read by OCR (a scan, or the image pages of a mixed PDF); empty when the document has a text layer throughout';
 
 COMMENT ON COLUMN narratives.report_id IS 'reports.report_id';
 COMMENT ON COLUMN narratives.ordinal IS 'position of the section in document order';
