@@ -144,3 +144,27 @@ def blank_scan(seed: int = 7) -> Image.Image:
     for y, x in zip(rng.integers(0, 1754, 60), rng.integers(0, 1241, 60), strict=True):
         page[y : y + 2, x : x + 2] = 40
     return Image.fromarray(page)
+
+
+def image_region_pdf(src: Path, index: int, top: float, out: Path) -> None:
+    """``src`` with everything on page ``index`` (0-based) below ``top`` (points from the top) replaced by
+    a 150 dpi picture of it: a text page with a scanned table pasted in."""
+    image, width, height = render(src, index)
+    pdf = pdfium.PdfDocument(str(src))
+    page = pdf[index]
+    cut = height - top  # PDF y of the region's upper edge
+    for obj in list(page.get_objects()):
+        if obj.get_bounds()[3] <= cut + 1:
+            page.remove_obj(obj)
+    scale = image.height / height
+    crop = image.crop((0, int(top * scale), image.width, image.height))
+    buf = io.BytesIO()
+    crop.save(buf, format="JPEG", quality=90)
+    buf.seek(0)
+    obj = pdfium.PdfImage.new(pdf)
+    obj.load_jpeg(buf, inline=False, autoclose=True)
+    obj.set_matrix(pdfium.PdfMatrix().scale(width, cut))
+    page.insert_obj(obj)
+    page.gen_content()
+    pdf.save(str(out))
+    pdf.close()

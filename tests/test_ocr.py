@@ -22,7 +22,7 @@ from extract.errors import NoTextLayer
 from extract.model import Document, Table
 from tests.conftest import SHARED_CORPUS, scanned_documents
 from tests.corpus_index import CORPUS, as_printed, doc_id_of, expected_facts
-from tests.ocr_support import blank_scan, image_pdf, mixed_pdf, render, score
+from tests.ocr_support import blank_scan, image_pdf, image_region_pdf, mixed_pdf, render, score
 from transform import NotAReport, build_report
 from transform.labels import fold, norm
 from transform.values import OCR_MIN_CONFIDENCE
@@ -144,6 +144,23 @@ def test_mixed_pdf_with_a_scanned_statistics_page_loads_exactly(tmp_path: Path) 
     by_code = {(f.code, f.party): f for f in report.facts}
     assert by_code[("lic_decisions", "_")].provenance == "ocr"  # printed on the pictured page
     assert by_code[("rev_total", "_")].provenance == "text"  # table 四, page 4
+
+
+def test_text_page_with_a_pasted_in_table_image_loads_exactly(tmp_path: Path) -> None:
+    src = CORPUS / "seeds" / "weibin-2023.pdf"
+    path = tmp_path / "weibin-2023.pasted.pdf"
+    image_region_pdf(src, 1, 610.0, path)  # page 2 below table 二: heading 三 and the start of table 三
+    doc = extract_file(path)
+    assert doc.meta["ocr_pages"] == "2"
+    report = build_report(doc)
+    got = as_printed(
+        (f.table_id, f.code, f.party, f.value, f.state) for f in report.facts if f.table_id != "text"
+    )
+    assert got == expected_facts("weibin-2023")
+    by_code = {(f.code, f.party): f for f in report.facts}
+    assert by_code[("req_new", "total")].provenance == "ocr"  # the pictured first row of table 三
+    assert by_code[("lic_decisions", "_")].provenance == "text"  # table 二, above the picture
+    assert by_code[("out_granted", "total")].provenance == "text"  # table 三 continues as text on page 3
 
 
 def test_scan_that_is_not_a_report_is_rejected_as_not_a_report(tmp_path: Path) -> None:
