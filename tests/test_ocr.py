@@ -266,3 +266,22 @@ def test_ocr_look_alike_glyphs_fold_together() -> None:
 def test_stray_mark_and_misread_colon_before_a_label() -> None:
     assert norm("·其他\n结果") == norm("其他结果")
     assert norm("其中。主要负责同志参加新闻发布会次数") == norm("其中：主要负责同志参加新闻发布会次数")
+
+
+def test_legacy_row_whose_ordinal_lost_its_comma_keeps_its_group() -> None:
+    """OCR read 五、行政诉讼数量 as 五行政诉讼数量: the row still matches, and the 被依法纠错数 under it
+    is the lawsuits' one, not the reconsiderations' (the repeated label is told apart by its group)."""
+    from extract.model import Cell
+    from transform.tables.legacy import map_legacy
+
+    labels = [
+        ("统计指标", "单位", "统计数"),
+        ("四、行政复议数量", "件", "3"),
+        ("（二）被依法纠错数", "件", "1"),
+        ("五行政诉讼数量", "件", "4"),
+        ("（二）被依法纠错数", "件", "2"),
+    ]
+    rows = [[Cell(text=t, row=r, col=c) for c, t in enumerate(texts)] for r, texts in enumerate(labels)]
+    facts, _ = map_legacy([Table(rows=rows)], [])
+    got = {f.code: f.value for f in facts}
+    assert got == {"l_rev_total": 3.0, "l_rev_corrected": 1.0, "l_lit_total": 4.0, "l_lit_corrected": 2.0}
