@@ -8,13 +8,18 @@ from extract.model import Document
 from extract.sniff import sniff_format
 
 
-def extract_file(path: str | Path, fmt: str | None = None, *, html_max_bytes: int | None = None) -> Document:
-    """The file's document model; ``html_max_bytes`` overrides ``extract.html.MAX_BYTES``."""
+def extract_file(
+    path: str | Path, fmt: str | None = None, *, html_max_bytes: int | None = None, ocr: bool = True
+) -> Document:
+    """The file's document model; ``html_max_bytes`` overrides ``extract.html.MAX_BYTES``; ``ocr``: read
+    page images of PDFs by OCR (the other formats carry their text)."""
     path = Path(path)
     fmt = fmt or sniff_format(path)
     if fmt == "pdf":
-        from extract import pdf as reader
-    elif fmt == "docx":
+        from extract import pdf
+
+        return pdf.read(path, ocr=ocr)
+    if fmt == "docx":
         from extract import docx as reader
     elif fmt == "html":
         from extract import html

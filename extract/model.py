@@ -33,6 +33,10 @@ class Cell:
     rowspan: int = 1
     colspan: int = 1
     page: int | None = None
+    confidence: float | None = None
+    """Where the text came from: None when it was read from the file's own text (exact); otherwise it
+    was read by OCR from a page image and this is the lowest recognition score (0–1) of its glyphs —
+    1.0 for a cell OCR found empty with no ink in it, 0.0 for a cell with ink OCR could not read."""
 
 
 @dataclass(slots=True)
@@ -60,6 +64,8 @@ class Paragraph:
     page: int | None = None
     style: str | None = None
     """Style or tag name when the source has one (``Heading 1``, ``h2``, ``Title``)."""
+    confidence: float | None = None
+    """None for text from the file; the lowest OCR score of its glyphs when read from a page image."""
 
 
 Block = Paragraph | Table
@@ -71,7 +77,8 @@ class Document:
     format: str
     """``pdf``, ``docx``, ``html``, ``md`` or ``txt``."""
     meta: dict[str, str] = field(default_factory=dict)
-    """Source metadata worth keeping (HTML <title>, publication date meta, declared charset, page count)."""
+    """Source metadata worth keeping (HTML <title>, publication date meta, declared charset, page count;
+    ``ocr_pages``: the pages read by OCR, comma-separated, when there are any)."""
 
     @property
     def tables(self) -> list[Table]:

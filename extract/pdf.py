@@ -46,6 +46,7 @@ from pdfminer.pdfparser import PDFSyntaxError
 from pdfminer.psexceptions import PSEOF, PSException
 from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
+from extract import resources
 from extract.errors import CorruptFile, EmptyFile, EncryptedFile, NoTextLayer
 from extract.model import Block, Cell, Document, Paragraph, Table
 from extract.textnorm import clean_cell, fix_cjk
@@ -133,6 +134,8 @@ class _Line:
     page: int
     box: int | None = None
     """Id of the lone ruled box the line sits in, if any (its text is dropped if the box joins a table)."""
+    conf: float | None = None
+    """Lowest OCR score of the line's glyphs; None for text-layer lines."""
 
 
 @dataclass(slots=True)
@@ -143,6 +146,8 @@ class _PCell:
     x1: float
     rowspan: int
     page: int
+    conf: float | None = None
+    """OCR confidence of the cell (``extract.model.Cell.confidence``); None from a text layer."""
 
 
 @dataclass(slots=True)
@@ -177,8 +182,13 @@ class _Page:
 # Entry point
 
 
-def read(path: Path) -> Document:
-    """Read a text PDF into paragraphs and exact-grid tables, in reading order.
+def read(path: Path, *, ocr: bool = True) -> Document:
+    """Read a PDF into paragraphs and exact-grid tables, in reading order.
+
+    With ``ocr`` (the default), pages without a text layer and large images on text pages (a statistics
+    table pasted in as a scan) are read by OCR (``extract.ocr``) into the same lines and ruled tables, with
+    a confidence on every OCR'd cell and paragraph; ``meta["ocr_pages"]`` lists those pages. Without it, a
+    scan is rejected as ``NoTextLayer``.
 
     ``meta`` holds ``pages`` (the page count) and, when the document info has them, ``title`` and
     ``creation_date`` (ISO 8601 when the PDF date parses).
@@ -198,33 +208,57 @@ def read(path: Path) -> Document:
             raise CorruptFile(f"the page tree cannot be read ({_cause(exc)})") from exc
         meta["pages"] = str(len(plumber_pages))
         pages: list[_Page] = []
-        n_chars = n_cid = image_only = 0
-        for i, page in enumerate(plumber_pages):
-            try:
+        n_chars = n_cid = image_only = ocr_glyphs = 0
+        ocr_pages: list[int] = []
+        renderer = _Renderer(path) if ocr else None
+        try:
+            for i, page in enumerate(plumber_pages):
                 try:
-                    chars = page.chars
-                    has_images = bool(page.images)
-                except _PARSE_ERRORS as exc:
-                    raise CorruptFile(f"page {i + 1} cannot be parsed ({_cause(exc)})") from exc
-                n_chars += len(chars)
-                n_cid += sum(1 for c in chars if _CID.fullmatch(c["text"]))
-                if not chars:
-                    image_only += has_images
-                    if i + 1 == SCAN_PROBE_PAGES and image_only == SCAN_PROBE_PAGES:
-                        raise NoTextLayer("the PDF has no text layer (scanned images); OCR is not available")
-                    pages.append(_Page(i + 1, float(page.width), float(page.height), [], [], []))
-                    continue
-                if i + 1 >= SCAN_PROBE_PAGES and n_cid > n_chars / 2:
-                    raise _cid_error()
-                pages.append(_read_page(page, i + 1))
-            finally:
-                page.close()  # drops the parsed layout and cached objects of this page
-    if n_chars == 0:
+                    try:
+                        chars = page.chars
+                        images = page.images
+                    except _PARSE_ERRORS as exc:
+                        raise CorruptFile(f"page {i + 1} cannot be parsed ({_cause(exc)})") from exc
+                    n_chars += len(chars)
+                    n_cid += sum(1 for c in chars if _CID.fullmatch(c["text"]))
+                    if not chars:
+                        image_only += bool(images)
+                        parsed = _Page(i + 1, float(page.width), float(page.height), [], [], [])
+                        if images and renderer is not None:
+                            ocr_glyphs += _ocr_into(parsed, renderer, i, [_whole_page(page)])
+                            ocr_pages.append(i + 1)
+                        elif (
+                            renderer is None and i + 1 == SCAN_PROBE_PAGES and image_only == SCAN_PROBE_PAGES
+                        ):
+                            raise NoTextLayer(_NO_TEXT_OCR_OFF)
+                        pages.append(parsed)
+                        continue
+                    if i + 1 >= SCAN_PROBE_PAGES and n_cid > n_chars / 2:
+                        raise _cid_error()
+                    parsed = _read_page(page, i + 1)
+                    regions = _image_regions(page, images, chars) if renderer is not None else []
+                    if regions:
+                        ocr_glyphs += _ocr_into(parsed, renderer, i, regions)
+                        ocr_pages.append(i + 1)
+                    pages.append(parsed)
+                finally:
+                    page.close()  # drops the parsed layout and cached objects of this page
+        finally:
+            if renderer is not None:
+                renderer.close()
+    if n_chars == 0 and ocr_glyphs == 0:
+        if image_only and renderer is not None:
+            raise NoTextLayer(
+                f"the PDF has no text layer (scanned images) and OCR found no text on its {image_only} "
+                f"image page{'s' if image_only > 1 else ''}"
+            )
         if image_only:
-            raise NoTextLayer("the PDF has no text layer (scanned images); OCR is not available")
-        raise NoTextLayer("the PDF has no text layer (no characters on any page); OCR is not available")
+            raise NoTextLayer(_NO_TEXT_OCR_OFF)
+        raise NoTextLayer("the PDF has no text layer (no characters on any page, no page images)")
     if n_cid > n_chars / 2:
         raise _cid_error()
+    if ocr_pages:
+        meta["ocr_pages"] = ",".join(map(str, ocr_pages))
     return Document(blocks=_assemble(pages), format="pdf", meta=meta)
 
 
@@ -244,6 +278,141 @@ def _closing(pdf: Any) -> Iterator[None]:
             stream = getattr(pdf, "stream", None)
             if stream is not None and not getattr(pdf, "stream_is_external", False):
                 stream.close()
+_NO_TEXT_OCR_OFF = "the PDF has no text layer (scanned images); OCR is switched off"
+OCR_MIN_IMAGE_AREA = 0.15
+"""An image on a text page is read by OCR when it covers at least this fraction of the page and no
+text-layer character lies on it (a scanned statistics page pasted into a text PDF; logos and stamps are
+smaller)."""
+OCR_DPI = (150.0, 225.0)
+"""Images are rendered at their own resolution, within these bounds: below 150 dpi recognition suffers,
+above 225 dpi detection only gets slower."""
+
+
+class _Renderer:
+    """pypdfium2 renders the page images for OCR (it decodes every image filter and applies the image's
+    placement); the document is opened on first use."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.doc: Any = None
+
+    def gray(self, index: int, box: tuple[float, float, float, float], dpi: float) -> Any:
+        import numpy as np
+        import pypdfium2 as pdfium
+
+        if self.doc is None:
+            self.doc = pdfium.PdfDocument(str(self.path))
+        page = self.doc[index]
+        try:
+            x0, top, x1, bottom = box
+            bitmap = page.render(
+                scale=dpi / 72,
+                grayscale=True,
+                crop=(x0, page.get_height() - bottom, page.get_width() - x1, top),
+            )
+            arr = bitmap.to_numpy()
+            if arr.ndim == 3:
+                arr = arr[:, :, 0] if arr.shape[2] == 1 else arr[:, :, :3].mean(axis=2).astype(np.uint8)
+            return np.ascontiguousarray(arr)
+        finally:
+            page.close()
+
+    def close(self) -> None:
+        if self.doc is not None:
+            self.doc.close()
+            self.doc = None
+
+
+def _image_dpi(image: dict[str, Any]) -> float:
+    width_pt = max(float(image["x1"]) - float(image["x0"]), 1.0)
+    native = float(image["srcsize"][0]) / (width_pt / 72)
+    return min(max(native, OCR_DPI[0]), OCR_DPI[1])
+
+
+def _whole_page(page: Any) -> tuple[tuple[float, float, float, float], float]:
+    dpi = max((_image_dpi(im) for im in page.images), default=OCR_DPI[0])
+    return (0.0, 0.0, float(page.width), float(page.height)), dpi
+
+
+def _image_regions(
+    page: Any, images: list[dict[str, Any]], chars: list[dict[str, Any]]
+) -> list[tuple[tuple[float, float, float, float], float]]:
+    """Large images on a text page that carry no text-layer characters: OCR reads those."""
+    out = []
+    area = float(page.width) * float(page.height)
+    for im in images:
+        x0, top = max(float(im["x0"]), 0.0), max(float(im["top"]), 0.0)
+        x1, bottom = min(float(im["x1"]), float(page.width)), min(float(im["bottom"]), float(page.height))
+        if (x1 - x0) * (bottom - top) < OCR_MIN_IMAGE_AREA * area:
+            continue
+        if any(
+            x0 <= (c["x0"] + c["x1"]) / 2 <= x1 and top <= (c["top"] + c["bottom"]) / 2 <= bottom
+            for c in chars
+        ):
+            continue
+        out.append(((x0, top, x1, bottom), _image_dpi(im)))
+    return out
+
+
+def _ocr_into(
+    page: _Page,
+    renderer: _Renderer,
+    index: int,
+    regions: list[tuple[tuple[float, float, float, float], float]],
+) -> int:
+    """OCR each region of the page and add its lines and tables to ``page``; returns the glyphs found."""
+    resources.before_ocr()  # before the engine's libraries load: the process may lift its memory cap
+    from extract import ocr
+
+    found = 0
+    for k, (box, dpi) in enumerate(regions):
+        gray = renderer.gray(index, box, dpi)
+        result = ocr.read_image(gray, origin=(box[0], box[1]), scale=72 / dpi, dpi=dpi)
+        found += len(result.chars)
+        lines, parts, boxes = _ocr_page_content(result, page.number, page.height, base=5000 + 100 * k)
+        page.lines.extend(lines)
+        page.parts.extend(parts)
+        page.boxes.extend(boxes)
+    page.lines.sort(key=lambda ln: (ln.top, ln.x0))
+    page.parts.sort(key=lambda p: (p.top, p.x0))
+    return found
+
+
+def _ocr_page_content(
+    result: Any, number: int, height: float, base: int
+) -> tuple[list[_Line], list[_Part], list[_Part]]:
+    """Lines, table parts and lone boxes from an OCR result, as ``_read_page`` builds them from text."""
+    from extract.ocr import normalise_cell
+
+    def inside(c: dict[str, Any], bbox: tuple[float, float, float, float]) -> bool:
+        cx, cy = (c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2
+        return bbox[0] <= cx <= bbox[2] and bbox[1] <= cy <= bbox[3]
+
+    free = [c for c in result.chars if not any(inside(c, b) for b in result.table_boxes)]
+    lines = _build_lines(free, number)
+    parts: list[_Part] = []
+    boxes: list[_Part] = []
+    for i, (cells, bbox) in enumerate(zip(result.tables, result.table_boxes, strict=True)):
+        chars = [c for c in result.chars if inside(c, bbox)]
+        if len(cells) == 1:  # a lone ruled box: running text unless it continues a table
+            box_id = number * 10_000 + base + i
+            box_lines = _build_lines(chars, number)
+            for ln in box_lines:
+                ln.box = box_id
+            lines.extend(box_lines)
+            text = clean_cell("\n".join(ln.text for ln in box_lines))
+            x0, top, x1, bottom = bbox
+            in_band = bottom <= height * MARGIN_BAND or top >= height * (1 - MARGIN_BAND)
+            if text and not in_band:
+                conf = min((ln.conf for ln in box_lines if ln.conf is not None), default=None)
+                cell = _PCell(text=text, row=0, x0=x0, x1=x1, rowspan=1, page=number, conf=conf)
+                boxes.append(_Part(number, x0, top, x1, bottom, [x0, x1], [top, bottom], [cell], box=box_id))
+            continue
+        parts.append(
+            _table_part(cells, bbox, chars, number, ocr_conf=result.cell_conf, normalise=normalise_cell)
+        )
+    lines.sort(key=lambda ln: (ln.top, ln.x0))
+    return lines, parts, boxes
 
 
 def _cid_error() -> NoTextLayer:
@@ -424,22 +593,30 @@ def _table_part(
     table_bbox: tuple[float, float, float, float],
     chars: list[dict[str, Any]],
     number: int,
+    ocr_conf: dict[tuple[float, float, float, float], float] | None = None,
+    normalise: Any = None,
 ) -> _Part:
     """Origin cells of one page's table: grid from the distinct cell edges, spans from each bbox.
 
     Each grid slot belongs to the smallest cell covering it (pdfplumber can report a rectangle and the
     cells inside it); a slot no cell covers but that holds text gets a 1×1 cell so no text is lost.
+
+    OCR'd tables pass ``ocr_conf`` (the confidence of the cells OCR found empty, by bbox) and
+    ``normalise`` (cell-text corrections of known misreadings): each cell's confidence is then its
+    glyphs' lowest score, or the bbox's entry when it has no glyph.
     """
     xs = _cluster([b[0] for b in bboxes] + [b[2] for b in bboxes], 2.0)
     ys = _cluster([b[1] for b in bboxes] + [b[3] for b in bboxes], 2.0)
-    spans: list[tuple[int, int, int, int]] = []
-    for x0, top, x1, bottom in sorted(bboxes, key=lambda b: (b[2] - b[0]) * (b[3] - b[1])):
+    spans: list[tuple[tuple[int, int, int, int], tuple[float, float, float, float]]] = []
+    for box in sorted(bboxes, key=lambda b: (b[2] - b[0]) * (b[3] - b[1])):
+        x0, top, x1, bottom = box
         r0, r1, c0, c1 = _nearest(ys, top), _nearest(ys, bottom), _nearest(xs, x0), _nearest(xs, x1)
         if r1 > r0 and c1 > c0:
-            spans.append((r0, r1, c0, c1))
+            spans.append(((r0, r1, c0, c1), tuple(box)))
     owner: dict[tuple[int, int], int] = {}
     kept: list[tuple[int, int, int, int]] = []
-    for span in spans:
+    kept_box: list[tuple[float, float, float, float] | None] = []
+    for span, box in spans:
         r0, r1, c0, c1 = span
         slots = [(r, c) for r in range(r0, r1) for c in range(c0, c1) if (r, c) not in owner]
         if not slots:
@@ -447,6 +624,7 @@ def _table_part(
         for slot in slots:
             owner[slot] = len(kept)
         kept.append(span)
+        kept_box.append(box)
     cell_chars: dict[int, list[dict[str, Any]]] = {}
     n_rows, n_cols = len(ys) - 1, len(xs) - 1
     for c in chars:
@@ -456,11 +634,20 @@ def _table_part(
         if idx is None:
             idx = owner[(row, col)] = len(kept)
             kept.append((row, row + 1, col, col + 1))
+            kept_box.append(None)
         cell_chars.setdefault(idx, []).append(c)
     cells = []
     for idx, (r0, r1, c0, c1) in enumerate(kept):
-        text = clean_cell("\n".join(ln.text for ln in _build_lines(cell_chars.get(idx, []), number)))
-        cells.append(_PCell(text=text, row=r0, x0=xs[c0], x1=xs[c1], rowspan=r1 - r0, page=number))
+        in_cell = cell_chars.get(idx, [])
+        text = clean_cell("\n".join(ln.text for ln in _build_lines(in_cell, number)))
+        conf: float | None = None
+        if ocr_conf is not None:
+            scores = [c["conf"] for c in in_cell if c.get("conf") is not None]
+            box = kept_box[idx]
+            conf = min(scores) if scores else ocr_conf.get(box, 1.0) if box is not None else 1.0
+            if normalise is not None:
+                text = normalise(text)
+        cells.append(_PCell(text=text, row=r0, x0=xs[c0], x1=xs[c1], rowspan=r1 - r0, page=number, conf=conf))
     x0, top, x1, bottom = (float(v) for v in table_bbox)
     return _Part(number, x0, top, x1, bottom, xs, ys, cells)
 
@@ -517,6 +704,7 @@ def _build_lines(chars: list[dict[str, Any]], number: int) -> list[_Line]:
         text = fix_cjk("".join(pieces)).strip()
         if not text:
             continue
+        scores = [c["conf"] for c in group if c.get("conf") is not None]
         lines.append(
             _Line(
                 text=text,
@@ -527,6 +715,7 @@ def _build_lines(chars: list[dict[str, Any]], number: int) -> list[_Line]:
                 size=float(statistics.median(c["size"] for c in group)),
                 first_word=float(first_word if first_word is not None else prev["x1"] - x0),
                 page=number,
+                conf=min(scores) if scores else None,
             )
         )
     return lines
@@ -584,7 +773,8 @@ def _assemble(pages: list[_Page]) -> list[Block]:
             text = para[0].text
             for ln in para[1:]:
                 text = _join_text(text, ln.text)
-            blocks.append(Paragraph(text=text, page=para[0].page))
+            scores = [ln.conf for ln in para if ln.conf is not None]
+            blocks.append(Paragraph(text=text, page=para[0].page, confidence=min(scores) if scores else None))
             para.clear()
 
     for item in stream:
@@ -780,7 +970,9 @@ class _TableBuilder:
 
     def __init__(self, part: _Part) -> None:
         self.parts: list[_Part] = [part]
-        self.cells: list[_PCell] = [_PCell(c.text, c.row, c.x0, c.x1, c.rowspan, c.page) for c in part.cells]
+        self.cells: list[_PCell] = [
+            _PCell(c.text, c.row, c.x0, c.x1, c.rowspan, c.page, c.conf) for c in part.cells
+        ]
         self.edges: list[float] = list(part.xs)
         self.n_rows: int = len(part.ys) - 1
         self.head_rows: int = self.n_rows
@@ -822,7 +1014,7 @@ class _TableBuilder:
         def span(c: _PCell) -> tuple[int, int]:
             return _nearest(edges, c.x0), _nearest(edges, c.x1)
 
-        cells = [_PCell(c.text, c.row, c.x0, c.x1, c.rowspan, c.page) for c in part.cells]
+        cells = [_PCell(c.text, c.row, c.x0, c.x1, c.rowspan, c.page, c.conf) for c in part.cells]
         n_rows = len(part.ys) - 1
         k = self._repeated_header(cells, n_rows, span)
         if k:
@@ -843,6 +1035,7 @@ class _TableBuilder:
                 a = above[key]
                 a.text = f"{a.text}\n{b.text}" if a.text and b.text else a.text or b.text
                 a.rowspan += b.rowspan - 1
+                a.conf = _min_conf(a.conf, b.conf)
             rest = [c for c in cells if c.row > 0]
         else:
             offset = last_row + 1
@@ -851,6 +1044,7 @@ class _TableBuilder:
                 a = above.get(key)
                 if a is not None and a.text and not b.text and (a.rowspan > 1 or b.rowspan > 1):
                     a.rowspan += b.rowspan
+                    a.conf = _min_conf(a.conf, b.conf)
                     merged.add(id(b))
             rest = [c for c in cells if id(c) not in merged]
         for c in rest:
@@ -874,10 +1068,24 @@ class _TableBuilder:
         for c in sorted(self.cells, key=lambda c: (c.row, c.x0)):
             c0, c1 = _nearest(edges, c.x0), _nearest(edges, c.x1)
             rows[c.row].append(
-                Cell(text=c.text, row=c.row, col=c0, rowspan=c.rowspan, colspan=max(c1 - c0, 1), page=c.page)
+                Cell(
+                    text=c.text,
+                    row=c.row,
+                    col=c0,
+                    rowspan=c.rowspan,
+                    colspan=max(c1 - c0, 1),
+                    page=c.page,
+                    confidence=c.conf,
+                )
             )
         pages = tuple(sorted({p.page for p in self.parts}))
         return Table(rows=rows, grid="exact", pages=pages, index=index)
+
+
+def _min_conf(a: float | None, b: float | None) -> float | None:
+    if a is None:
+        return b
+    return a if b is None else min(a, b)
 
 
 def _is_split_row(

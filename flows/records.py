@@ -60,7 +60,8 @@ class ParsedReport:
     generations: dict[str, str]
     warnings: list[str]
     facts: list[tuple]
-    """(table_id, code, party, value, state, unit, raw_label, raw_value, position, page, generation)"""
+    """(table_id, code, party, value, state, unit, raw_label, raw_value, position, page, generation,
+    provenance, confidence)"""
     narratives: list[tuple]
     """(ordinal, section, heading, text)"""
     checks: list[tuple] = field(default_factory=list)
@@ -71,6 +72,8 @@ class ParsedReport:
     agency_fields: dict[str, object] = field(default_factory=dict)
     """The reports columns resolved from the agency name (see sql/schema/002_reports.sql)."""
     narrative_only: bool = False
+    ocr_pages: list[int] = field(default_factory=list)
+    """Pages the document's text was read from by OCR (empty: a text layer throughout)."""
 
 
 @dataclass(slots=True)

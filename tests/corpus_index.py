@@ -61,3 +61,21 @@ def as_printed(facts) -> set[tuple[str, str, float | None, str]]:
             value, state = None, "blank"
         out.add((code, party, value, state))
     return out
+
+
+def truth_of(path: Path) -> dict:
+    """The truth file beside a corpus document (``<doc_id>.truth.json``)."""
+    return json.loads((path.parent / (path.name.split(".")[0] + ".truth.json")).read_text(encoding="utf-8"))
+
+
+def number(text: str) -> float | None:
+    """A cell's text as a number (whitespace ignored), or None."""
+    try:
+        return float("".join(text.split()))
+    except ValueError:
+        return None
+
+
+def numeric_cells(doc) -> list[float]:
+    """Every numeric cell of a document model's tables, in order."""
+    return [v for t in doc.tables for row in t.rows for c in row if (v := number(c.text)) is not None]

@@ -32,10 +32,12 @@ def test_document_loads_exactly_its_truth_facts(corpus_run: dict[str, Any], path
 
 
 @pytest.mark.parametrize("path", SCANNED, ids=lambda p: p.name)
-def test_scanned_pdf_is_rejected_for_its_missing_text_layer(corpus_run: dict[str, Any], path: Path) -> None:
-    doc = corpus_run["docs"][path.name]
+def test_scanned_pdf_without_ocr_is_rejected_for_its_missing_text_layer(
+    corpus_run: dict[str, Any], path: Path
+) -> None:
+    doc = corpus_run["docs"][path.name]  # the corpus run has OCR off (see conftest.corpus_run)
     assert (doc["status"], doc["reason_code"]) == ("rejected", "no_text_layer")
-    assert "OCR" in doc["reason"]
+    assert "OCR is switched off" in doc["reason"]
 
 
 def test_cell_accuracy_per_format_is_total(corpus_run: dict[str, Any]) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 import time
 import zipfile
@@ -15,26 +14,12 @@ from docx.oxml.ns import qn
 
 from extract import docx
 from extract.errors import CorruptFile, TooLarge
-from extract.model import Document, Paragraph, Table
+from extract.model import Paragraph, Table
+from tests.corpus_index import numeric_cells, truth_of
 
 CORPUS = Path(__file__).parent / "corpus"
 DOCX_FILES = sorted([*(CORPUS / "seeds").glob("*.docx"), *(CORPUS / "synthetic").glob("*.docx")])
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-
-
-def _truth(path: Path) -> dict:
-    return json.loads((path.parent / (path.name.split(".")[0] + ".truth.json")).read_text(encoding="utf-8"))
-
-
-def _number(text: str) -> float | None:
-    try:
-        return float("".join(text.split()))
-    except ValueError:
-        return None
-
-
-def _numeric_cells(doc: Document) -> list[float]:
-    return [v for t in doc.tables for row in t.rows for c in row if (v := _number(c.text)) is not None]
 
 
 def _find(table: Table, text: str) -> list:
@@ -43,10 +28,10 @@ def _find(table: Table, text: str) -> list:
 
 @pytest.mark.parametrize("path", DOCX_FILES, ids=lambda p: p.name)
 def test_every_truth_number_is_a_cell(path: Path) -> None:
-    truth = _truth(path)
+    truth = truth_of(path)
     doc = docx.read(path)
     numbers = [float(f["value"]) for f in truth["facts"] if f["state"] == "number"]
-    cells = _numeric_cells(doc)
+    cells = numeric_cells(doc)
     assert [v for v in numbers if v not in cells] == []
     if truth["metadata"]["generation"] != "legacy":
         assert len(cells) == len(numbers)

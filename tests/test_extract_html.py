@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
@@ -11,26 +10,12 @@ import pytest
 from extract import html
 from extract.errors import EmptyFile
 from extract.model import Document, Paragraph, Table
+from tests.corpus_index import numeric_cells, truth_of
 
 CORPUS = Path(__file__).parent / "corpus"
 HTML_FILES = sorted([*(CORPUS / "seeds").glob("*.html"), *(CORPUS / "synthetic").glob("*.html")])
 # Portal furniture seen on every theme of the corpus: navigation bar, breadcrumb, share bar, footer.
 FURNITURE = ("互动交流", "专题专栏", "当前位置", "您当前的位置", "分享到", "打印本页", "网站标识码", "主办：")
-
-
-def _truth(path: Path) -> dict:
-    return json.loads((path.parent / (path.name.split(".")[0] + ".truth.json")).read_text(encoding="utf-8"))
-
-
-def _number(text: str) -> float | None:
-    try:
-        return float("".join(text.split()))
-    except ValueError:
-        return None
-
-
-def _numeric_cells(doc: Document) -> list[float]:
-    return [v for t in doc.tables for row in t.rows for c in row if (v := _number(c.text)) is not None]
 
 
 def _shape(doc: Document) -> list:
@@ -45,10 +30,10 @@ def _write(tmp_path: Path, body: str, head: str = '<meta charset="utf-8">', enco
 
 @pytest.mark.parametrize("path", HTML_FILES, ids=lambda p: p.name)
 def test_every_truth_number_is_a_cell(path: Path) -> None:
-    truth = _truth(path)
+    truth = truth_of(path)
     doc = html.read(path)
     numbers = [float(f["value"]) for f in truth["facts"] if f["state"] == "number"]
-    cells = _numeric_cells(doc)
+    cells = numeric_cells(doc)
     assert [v for v in numbers if v not in cells] == []
     if truth["metadata"]["generation"] != "legacy":
         assert len(cells) == len(numbers)
@@ -64,7 +49,7 @@ def test_only_the_article_is_read(path: Path) -> None:
     for table in doc.tables:
         assert table.grid == "exact"
         assert len(table.rows) >= 2
-    truth = _truth(path)
+    truth = truth_of(path)
     assert doc.meta["pub_date"] == truth["metadata"]["html_pub_date"]
     assert doc.meta["charset"] == truth["layout"]["html_charset"]
     assert doc.meta["article_title"] == truth["metadata"]["title"]
@@ -85,7 +70,7 @@ def test_density_fallback_finds_the_same_body(path: Path, tmp_path: Path) -> Non
 )
 def test_legacy_charsets_decode(name: str) -> None:
     path = CORPUS / name
-    truth = _truth(path)
+    truth = truth_of(path)
     doc = html.read(path)
     assert doc.meta["encoding"] == "gb18030"
     assert doc.meta["charset"] == truth["layout"]["html_charset"]

@@ -179,9 +179,9 @@ def test_dispatch_routes_pdf_here() -> None:
     assert extract_file(SEEDS / "yinzhou-2023.pdf").format == "pdf"
 
 
-def test_scanned_pdf_has_no_text_layer() -> None:
-    with pytest.raises(NoTextLayer, match=r"no text layer \(scanned images\); OCR is not available"):
-        pdf.read(SEEDS / "weibin-2023.scanned.pdf")
+def test_scanned_pdf_without_ocr_has_no_text_layer() -> None:
+    with pytest.raises(NoTextLayer, match=r"no text layer \(scanned images\); OCR is switched off"):
+        pdf.read(SEEDS / "weibin-2023.scanned.pdf", ocr=False)
 
 
 def test_truncated_pdf_is_corrupt(tmp_path: Path) -> None:

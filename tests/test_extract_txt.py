@@ -2,41 +2,26 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
 from extract import txt
 from extract.errors import EmptyFile
-from extract.model import Document, Table
+from extract.model import Table
+from tests.corpus_index import numeric_cells, truth_of
 
 CORPUS = Path(__file__).parent / "corpus"
 TXT_FILES = sorted([*(CORPUS / "seeds").glob("*.txt"), *(CORPUS / "synthetic").glob("*.txt")])
 ORIGINALS = sorted((CORPUS / "original").glob("*.original.txt"))
 
 
-def _truth(path: Path) -> dict:
-    return json.loads((path.parent / (path.name.split(".")[0] + ".truth.json")).read_text(encoding="utf-8"))
-
-
-def _number(text: str) -> float | None:
-    try:
-        return float("".join(text.split()))
-    except ValueError:
-        return None
-
-
-def _numeric_cells(doc: Document) -> list[float]:
-    return [v for t in doc.tables for row in t.rows for c in row if (v := _number(c.text)) is not None]
-
-
 @pytest.mark.parametrize("path", TXT_FILES, ids=lambda p: p.name)
 def test_every_truth_number_is_a_cell(path: Path) -> None:
-    truth = _truth(path)
+    truth = truth_of(path)
     doc = txt.read(path)
     numbers = [float(f["value"]) for f in truth["facts"] if f["state"] == "number"]
-    cells = _numeric_cells(doc)
+    cells = numeric_cells(doc)
     missing = [v for v in numbers if v not in cells]
     assert missing == []
     if truth["metadata"]["generation"] != "legacy":
@@ -45,7 +30,7 @@ def test_every_truth_number_is_a_cell(path: Path) -> None:
 
 @pytest.mark.parametrize("path", TXT_FILES, ids=lambda p: p.name)
 def test_layout_mode_gives_grid_kind(path: Path) -> None:
-    mode = _truth(path)["layout"]["txt_mode"]
+    mode = truth_of(path)["layout"]["txt_mode"]
     expected = {"cells": "sequential", "tsv": "positional"}[mode]
     doc = txt.read(path)
     assert doc.tables
@@ -55,7 +40,7 @@ def test_layout_mode_gives_grid_kind(path: Path) -> None:
 
 @pytest.mark.parametrize("path", TXT_FILES, ids=lambda p: p.name)
 def test_encoding_is_recorded(path: Path) -> None:
-    truth = _truth(path)
+    truth = truth_of(path)
     doc = txt.read(path)
     assert doc.meta["encoding"] == truth["layout"]["txt_encoding"]
 
@@ -63,7 +48,7 @@ def test_encoding_is_recorded(path: Path) -> None:
 @pytest.mark.parametrize("name", ["s0018-nansha-wlj-2024.txt", "s0057-licheng-zf-2018.txt"])
 def test_gb18030_file_decodes(name: str) -> None:
     path = CORPUS / "synthetic" / name
-    truth = _truth(path)
+    truth = truth_of(path)
     doc = txt.read(path)
     assert doc.meta["encoding"] == "gb18030"
     assert doc.paragraphs[0].text == truth["metadata"]["title"]

@@ -142,7 +142,7 @@ def mixed(prefect_harness: None, tmp_path_factory: pytest.TempPathFactory) -> It
     (drop / "bad/picture.png").write_bytes(png_bytes())
     (drop / "bad/notice.txt").write_text(NOT_A_REPORT, encoding="utf-8")
     before = tree_hashes(drop)
-    summary = run_ingest(drop, db)
+    summary = run_ingest(drop, db, ocr=False)  # the scan stands for an unreadable file here (no OCR)
     after = tree_hashes(drop)
     yield {"drop": drop, "db": db, "summary": summary, "before": before, "after": after}
 

@@ -21,33 +21,35 @@ pytestmark = pytest.mark.slow
 def loaded(prefect_harness: None, tmp_path: Path) -> tuple[Path, Path]:
     drop, db = tmp_path / "drop", tmp_path / "w.duckdb"
     drop.mkdir()
-    for name in ("ninghai-2021.txt", "weibin-2023.scanned.pdf"):  # one loaded, one rejected
+    for name in ("ninghai-2021.txt", "weibin-2023.scanned.pdf"):  # one loaded, one rejected (OCR off)
         shutil.copyfile(SEEDS / name, drop / name)
-    run_ingest(drop, db, settle_seconds=0)
+    run_ingest(drop, db, settle_seconds=0, ocr=False)
     return drop, db
 
 
 def test_unchanged_drop_is_a_noop(loaded: tuple[Path, Path]) -> None:
     drop, db = loaded
-    summary = nothing_to_do(drop, db)
+    summary = nothing_to_do(drop, db, ocr=False)
     assert summary is not None
     assert (summary["seen"], summary["unchanged"], summary["parsed"], summary["loaded"]) == (2, 2, 0, 0)
+    # with OCR on, the scan the --no-ocr run rejected must be read again: not a no-op
+    assert nothing_to_do(drop, db) is None
 
 
 def test_new_changed_or_interrupted_is_not_a_noop(loaded: tuple[Path, Path], tmp_path: Path) -> None:
     drop, db = loaded
-    assert nothing_to_do(drop, tmp_path / "missing.duckdb") is None
+    assert nothing_to_do(drop, tmp_path / "missing.duckdb", ocr=False) is None
     staging_path(db).write_bytes(b"")  # an interrupted run's staging copy: the real run resumes it
-    assert nothing_to_do(drop, db) is None
+    assert nothing_to_do(drop, db, ocr=False) is None
     staging_path(db).unlink()
     target = drop / "ninghai-2021.txt"
     stat = target.stat()
     os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))  # touched: must be hashed
-    assert nothing_to_do(drop, db) is None
+    assert nothing_to_do(drop, db, ocr=False) is None
     os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns))
-    assert nothing_to_do(drop, db) is not None
+    assert nothing_to_do(drop, db, ocr=False) is not None
     shutil.copyfile(SEEDS / "longwan-2023.txt", drop / "longwan-2023.txt")
-    assert nothing_to_do(drop, db) is None
+    assert nothing_to_do(drop, db, ocr=False) is None
 
 
 def test_cli_shortcut_starts_no_prefect_and_records_no_run(

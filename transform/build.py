@@ -16,6 +16,7 @@ from transform.tables.t2 import map_t2
 from transform.tables.t3 import map_t3
 from transform.tables.t4 import map_t4
 from transform.unread import TABLES_UNREAD, tables_unread
+from transform.values import OCR_MIN_CONFIDENCE
 
 
 def build_report(doc: Document) -> Report:
@@ -57,6 +58,7 @@ def build_report(doc: Document) -> Report:
         warnings.append("no statistics table found: narrative only")
     # figures the prose states (txt_* facts, table_id 'text') and rule N-2, read after the tables
     text_facts, text_checks = narrative_numbers(sections, facts)
+    _mark_ocr_text(text_facts, doc)
     facts.extend(text_facts)
     agency = find_agency(title, doc)
     report = Report(
@@ -76,6 +78,22 @@ def build_report(doc: Document) -> Report:
     if unread is not None:
         report.checks.append(unread)
     return report
+
+
+def _mark_ocr_text(text_facts: list, doc: Document) -> None:
+    """A number quoted from a paragraph that OCR read carries that paragraph's provenance and confidence,
+    and is ``uncertain`` below the OCR threshold like a table cell."""
+    ocr_paras = [p for p in doc.paragraphs if p.confidence is not None]
+    if not ocr_paras:
+        return
+    for fact in text_facts:
+        sentence = "".join(fact.raw_label.split())
+        for p in ocr_paras:
+            if sentence and sentence in "".join(p.text.split()):
+                fact.provenance, fact.confidence = "ocr", p.confidence
+                if p.confidence < OCR_MIN_CONFIDENCE:
+                    fact.state, fact.value = "uncertain", None
+                break
 
 
 def _resolve(agency: str | None, title: str | None, doc: Document) -> AgencyInfo | None:

@@ -17,15 +17,18 @@ Semantics (chosen here, documented because the data cannot say them):
   in that generation: G21 ``out_oth``, headed over its three sub-rows) *defines* that code. It produces no
   check row; the code is expanded into its definition wherever another rule uses it, so a not-evaluable
   detail names the printed cell that is unknown. Derived codes are never stored as facts.
-- **Unknown terms.** A ``blank``, ``dash`` or ``na_text`` cell, or a code the report does not print,
+- **Unknown terms.** A ``blank``, ``dash``, ``na_text`` or ``uncertain`` (OCR) cell, or a code the report does not print,
   makes the equation ``not_evaluable`` (detail names the terms), never ``fail``. Exception: in a bound
   with ``max(…)`` (L-H) the channel terms that are dash/blank are skipped, as rules.csv describes.
+- **OCR.** A failing check names every OCR'd cell it involves: page, grid position, the text OCR read
+  and its confidence, so the scan can be looked up.
 - **Tolerance.** 0 for counts, 0.01 when a term is in 万元. ``(approximately)`` (L-J) passes within
   ``APPROX_REL`` of the larger side (at least ``APPROX_ABS``): without carry rows, requests received and
   closed differ by the year-end backlog.
 
-Imputation (a consistency rule used to repair a lost cell): a ``blank`` t3 cell that is the only unknown term
-of a hard identity is determined by it. Every such determination of one round is collected first; a cell
+Imputation (a consistency rule used to repair a lost cell): a ``blank`` t3 cell, or an ``uncertain`` one
+(OCR could not read it reliably), that is the only unknown term of a hard identity is determined by it.
+Every such determination of one round is collected first; a cell
 two rules determine differently is not filled (warning), nor one whose value would be negative or
 fractional. Otherwise the fact becomes ``state='imputed'`` with the value (``raw_value`` stays as
 printed), the most local rule that determined it (a row rule such as T3-D before a T3-A/T3-B column, then the one
@@ -215,9 +218,27 @@ def _known(fact: Fact | None) -> bool:
 def _why(fact: Fact | None) -> str:
     if fact is None:
         return "missing"
+    if fact.state == "uncertain":
+        return f"uncertain (OCR read {fact.raw_value!r}, {_ocr_where(fact)})"
     if fact.state == "blank" and fact.position.endswith("cell missing"):
         return "lost (the row printed one value short)"
     return fact.state
+
+
+def _ocr_where(fact: Fact) -> str:
+    conf = "" if fact.confidence is None else f", confidence {fact.confidence:.2f}"
+    return f"page {fact.page}, {fact.position}{conf}"
+
+
+def _ocr_cells(leaves: list[Leaf], facts: dict[Leaf, Fact]) -> str:
+    """The OCR'd cells of a failed equation, each with where it is and what OCR read: the cells an
+    analyst has to look at on the scan."""
+    cells = []
+    for leaf in dict.fromkeys(leaves):
+        fact = facts.get(leaf)
+        if fact is not None and fact.provenance == "ocr":
+            cells.append(f"{_name(leaf)} {fact.raw_value!r} ({_ocr_where(fact)})")
+    return f"; OCR cells: {'; '.join(cells)}" if cells else ""
 
 
 def _fmt(x: float) -> str:
@@ -353,7 +374,7 @@ def _impute(
             fact = facts.get(leaf)
             if (
                 fact is None
-                or fact.state != "blank"
+                or fact.state not in ("blank", "uncertain")
                 or table_of.get(leaf[0]) not in IMPUTABLE_TABLES
                 or leaf in refused
             ):
@@ -445,6 +466,8 @@ def evaluate_report(report: Report) -> list[Check]:
                     f"relies on imputed {', '.join(_name(leaf) for leaf in used)} (blank or lost; "
                     f"not evaluable from printed cells alone); {res.text}"
                 )
+        if res.status == "fail":
+            detail += _ocr_cells(inst.leaves(), facts)
         checks.append(
             Check(
                 rule_id=inst.eq.rule_id,

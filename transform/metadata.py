@@ -22,6 +22,10 @@ _ORG = re.compile(
 )
 
 
+_MAX_TITLE_TAIL = 6
+"""The longest last line of a title wrapped before its end (…工作年度报 / 告) that is rejoined."""
+
+
 def find_title(doc: Document) -> str | None:
     """The title paragraph; a title printed on two lines (agency, then "2024年度…报告") is rejoined."""
     paras = [re.sub(r"\s+", "", p.text) for p in doc.paragraphs[:15]]
@@ -35,6 +39,17 @@ def find_title(doc: Document) -> str | None:
             if _YEAR.match(text) and prev and len(prev) <= 30 and _AGENCY_SUFFIX.search(prev):
                 return prev + text
             return text
+        # a title wrapped inside its last words onto a short line of its own (…年度报 / 告: OCR lines,
+        # narrow text boxes)
+        nxt = paras[i + 1] if i + 1 < len(paras) else ""
+        if (
+            nxt
+            and len(nxt) <= _MAX_TITLE_TAIL
+            and 6 <= len(text) <= 80
+            and _TITLE_WORDS.search(text + nxt)
+            and not text.startswith(("根据", "按照", "为", "本报告"))
+        ):
+            return text + nxt
     # an HTML page title "报告标题_某某区人民政府" carries the portal's name after a separator
     for part in re.split(r"[_|｜]|\s[-－—]\s", doc.meta.get("title", "")):
         part = re.sub(r"\s+", "", part)

@@ -40,10 +40,12 @@ class Fact:
     that nothing summing ``_`` ever adds a cumulative figure (transform/data/legacy_variants.csv)."""
     value: float | None
     state: str
-    """``number`` | ``blank`` | ``dash`` | ``na_text`` | ``imputed`` | ``recovered``. A blank is never a
-    zero; an ``imputed`` value was absent from the document and filled by a rule (see ``Check.imputes``);
-    a ``recovered`` value was printed, but glued to its neighbours without a cell separator, and the
-    row and column identities admitted exactly one way to split the digits (transform.tables.glued)."""
+    """``number`` | ``blank`` | ``dash`` | ``na_text`` | ``imputed`` | ``recovered`` | ``uncertain``. A blank
+    is never a zero; an ``imputed`` value was absent from the document and filled by a rule (see
+    ``Check.imputes``); a ``recovered`` value was printed, but glued to its neighbours without a cell
+    separator, and the row and column identities admitted exactly one way to split the digits
+    (transform.tables.glued); an ``uncertain`` cell was read by OCR below ``OCR_MIN_CONFIDENCE`` or as
+    text that is not a clean number: its value is NULL and the OCR reading is in ``raw_value``."""
     unit: str
     raw_label: str
     """Label path as printed, levels joined with `` > `` (column label last)."""
@@ -54,6 +56,10 @@ class Fact:
     page: int | None = None
     generation: str = ""
     """Layout generation of the table the value came from: ``g19``, ``g21``, ``legacy``."""
+    provenance: str = "text"
+    """``text`` (the file's own text) or ``ocr`` (read from a page image)."""
+    confidence: float | None = None
+    """OCR confidence of the cell (0–1, ``extract.model.Cell.confidence``); None for ``text``."""
 
 
 @dataclass(slots=True)

@@ -10,6 +10,11 @@ from functools import lru_cache
 DASHES = frozenset({"-", "--", "—", "——", "―", "─", "－", "/", "／", "\\", "…", "...", "——。"})
 NA_TEXT = frozenset({"无", "不适用", "暂无", "空", "null", "n/a", "na"})
 
+OCR_MIN_CONFIDENCE = 0.8
+"""An OCR'd cell whose lowest glyph score is below this is ``uncertain``, not a number. Chosen on the
+corpus scans: correct digits score 0.86–1.0 there, while misread or half-read cells score lower (a
+blank-looking cell with ink nobody could read scores 0)."""
+
 _NUMBER = re.compile(
     r"^(?P<sign>[+\-])?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
     r"(?P<unit>万元|元|件|条|项|个|次|篇|人次|人|%)?$"
@@ -51,6 +56,21 @@ def parse_value(text: str) -> CellValue:
     if num.is_integer() and "." not in m.group("num"):
         num = float(int(num))
     return CellValue(num, "number", m.group("unit"))
+
+
+def ocr_state(text: str, cv: CellValue, confidence: float | None) -> str | None:
+    """``uncertain`` when an OCR'd cell must not load as what it seems to say: its confidence is below
+    ``OCR_MIN_CONFIDENCE``, or its text is neither a number, a dash, blank nor a known no-value word
+    (``0.``, ``1O``, ``D``: a misreading). None when the cell is from a text layer or reads cleanly."""
+    if confidence is None:
+        return None
+    if confidence < OCR_MIN_CONFIDENCE:
+        return "uncertain"
+    if cv.state == "na_text":
+        t = unicodedata.normalize("NFKC", text or "").strip().lower()
+        if re.sub(r"\s+", "", t) not in NA_TEXT:
+            return "uncertain"
+    return None
 
 
 def is_valueish(text: str) -> bool:

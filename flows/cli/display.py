@@ -123,7 +123,7 @@ def print_summary(
         f"Summary: {summary['seen']} seen, {summary['unchanged']} unchanged, {summary['loaded']} loaded, "
         f"{summary['rejected']} rejected, {summary['duplicate']} duplicate, {summary.get('deferred', 0)} deferred, "
         f"{len(summary.get('skipped', []))} skipped; "
-        f"parsed {summary['parsed']} "
+        f"parsed {summary['parsed']}, {summary.get('ocr_documents', 0)} read by OCR, "
         f"in {wall if startup is None else wall - startup:.1f} s"
         + ("" if startup is None else f", plus {startup:.1f} s of Prefect start-up")
         + f" (warehouse {summary['db_path']})"

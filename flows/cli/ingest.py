@@ -93,6 +93,14 @@ def ingest(
             help="When no file is new or changed, stop before starting Prefect (no run is recorded).",
         ),
     ] = True,
+    ocr: Annotated[
+        bool,
+        typer.Option(
+            "--ocr/--no-ocr",
+            help="Read scanned pages (PDF pages without a text layer, large images on text pages) by OCR; "
+            "--no-ocr rejects scans as no_text_layer.",
+        ),
+    ] = True,
 ) -> None:
     """Load every new or changed report of DROP_DIR into the warehouse; print a summary."""
     out = Console(highlight=False, soft_wrap=True)
@@ -115,7 +123,7 @@ def ingest(
                 drop_dir, db, workers, batch_size, dask_address, verbose, wait, settle, shortcut,
                 out, err, display,
                 {"max_memory_mb": max_memory_mb, "file_timeout": file_timeout, "max_html_mb": max_html_mb,
-                 "follow_links": follow_links},
+                 "follow_links": follow_links, "ocr": ocr},
             )  # fmt: skip
         except KeyboardInterrupt:
             _exit_interrupted(err, display.loaded, interrupt.requested())
@@ -137,7 +145,7 @@ def _ingest(
     limits: dict[str, Any],
 ) -> None:
     """The command once its arguments are checked; always ends with typer.Exit. ``limits`` are the
-    per-file caps and ``follow_links``, passed to the flow (and the no-op shortcut) as they are."""
+    per-file caps, ``follow_links`` and ``ocr``, passed to the flow (and the no-op shortcut) as they are."""
     configure_prefect_env(verbose)
     from flows.ingest import progress
     from flows.warehouse.lock import RunLockBusy, describe_holder, run_lock
@@ -171,7 +179,7 @@ def _ingest(
     if shortcut:
         from flows.ingest.noop import nothing_to_do
 
-        quick = nothing_to_do(drop_dir, db, settle, limits["follow_links"])
+        quick = nothing_to_do(drop_dir, db, settle, limits["follow_links"], ocr=limits["ocr"])
         if quick is not None:
             run_guard.close()
             print_summary(out, quick, drop_dir, quick["seconds"])

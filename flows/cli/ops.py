@@ -43,6 +43,9 @@ def serve(
         typer.Option("--wait", min=0, help="Seconds a scheduled run waits for another ingest to finish."),
     ] = 3600.0,
     name: Annotated[str, typer.Option("--name", help="Deployment name (xxgk-ingest/NAME).")] = "nightly",
+    ocr: Annotated[
+        bool, typer.Option("--ocr/--no-ocr", help="Read scanned pages by OCR in every scheduled run.")
+    ] = True,
 ) -> None:
     """Serve the ingest as a scheduled Prefect deployment; runs execute here until Ctrl-C."""
     from flows.cli.prefect_env import configure_prefect_env
@@ -62,7 +65,7 @@ def serve(
     err.print(f"serving xxgk-ingest/{name} on {url} with schedule {cron!r} ({timezone or 'UTC'})")
     options = ServeOptions(
         drop_dir=drop_dir, db=db, cron=cron, timezone=timezone, workers=workers,
-        settle_seconds=settle, lock_wait=wait, name=name,
+        settle_seconds=settle, lock_wait=wait, name=name, ocr=ocr,
     )  # fmt: skip
     serve_ingest(options)
     err.print("stopped serving (the schedule stays active on the server)")

@@ -44,7 +44,7 @@ from flows.ingest import interrupt, progress, runs
 from flows.ingest.artifacts import ARTIFACT_KEY, run_report_markdown
 from flows.ingest.discovery import Candidate, Plan, Skipped, hash_files, plan_files, walk_drop_dir
 from flows.ingest.limits import DEFAULT_FILE_SECONDS, DEFAULT_HTML_MAX_MB, DEFAULT_MEMORY_MB, Limits
-from flows.ingest.parsing import PARSER_VERSION, ParseOutcome
+from flows.ingest.parsing import ParseOutcome, parser_version
 from flows.ingest.pool import ParserPool
 from flows.ingest.results import BatchDone, ResultStream
 from flows.ingest.summary import RunSummary
@@ -82,7 +82,11 @@ def prepare_staging(db_path: str) -> staging.Stage:
 
 @task(cache_policy=NO_CACHE)
 def discover_files(
-    drop_dir: str, warehouse: Warehouse, settle_seconds: float = 0.0, follow_links: bool = False
+    drop_dir: str,
+    warehouse: Warehouse,
+    settle_seconds: float = 0.0,
+    follow_links: bool = False,
+    version: str = "",
 ) -> Plan:
     """List the drop directory and decide what to do with each file (read-only on the drop dir; only
     files inside it, see flows.ingest.discovery)."""
@@ -90,7 +94,7 @@ def discover_files(
     files = walk_drop_dir(Path(drop_dir), skipped, follow_links)
     settled_before_ns = time.time_ns() - int(settle_seconds * 1e9) if settle_seconds > 0 else None
     plan = plan_files(
-        files, warehouse.known_files(), warehouse.known_hashes, PARSER_VERSION,
+        files, warehouse.known_files(), warehouse.known_hashes, version or parser_version(True),
         hasher=lambda stats: hash_files(stats, stop=lambda: interrupt.requested() is not None),
         settled_before_ns=settled_before_ns,
     )  # fmt: skip
@@ -107,13 +111,13 @@ def discover_files(
 
 
 @task(cache_policy=NO_CACHE)
-def record_known_files(plan: Plan, warehouse: Warehouse, summary: RunSummary) -> None:
+def record_known_files(plan: Plan, warehouse: Warehouse, summary: RunSummary, version: str = "") -> None:
     """Write what needs no parsing: last_seen of unchanged files, rows for copies, unreadable files."""
     seen_at = now()
     warehouse.touch(plan.unchanged, seen_at)
     summary.unchanged += len(plan.unchanged)
     for candidate, known in plan.copies:
-        written = warehouse.record_copy(candidate, known, seen_at, PARSER_VERSION)
+        written = warehouse.record_copy(candidate, known, seen_at, version or parser_version(True))
         summary.count(written.status, candidate.stat.path, written.reason_code, written.reason)
         _emit_document(
             candidate.stat.path, written.status, written.report_id, written.reason_code, written.reason
@@ -145,7 +149,12 @@ def parse_batch(batch_no: int, items: list[tuple[str, str]], pool: ParserPool, r
 
 @task(cache_policy=NO_CACHE)
 def load_results(
-    results: ResultStream, batches: int, plan: Plan, warehouse: Warehouse, summary: RunSummary
+    results: ResultStream,
+    batches: int,
+    plan: Plan,
+    warehouse: Warehouse,
+    summary: RunSummary,
+    version: str = "",
 ) -> bool:
     """The single writer: commit the parsed files (each with its same-content twins) a group at a time.
 
@@ -179,7 +188,7 @@ def load_results(
             if item is None:
                 break
         if group:
-            _write_group(group, by_path, plan, warehouse, summary)
+            _write_group(group, by_path, plan, warehouse, summary, version or parser_version(True))
             group = []
     if failures:
         raise RuntimeError("parsing failed outside any single file: " + "; ".join(failures))
@@ -188,11 +197,13 @@ def load_results(
 
 def _write_group(
     group: list[ParseOutcome], by_path: dict[str, Candidate], plan: Plan, warehouse: Warehouse,
-    summary: RunSummary,
+    summary: RunSummary, version: str,
 ) -> None:  # fmt: skip
     items = [(o, by_path[o.path], plan.twins.get(by_path[o.path].sha256, [])) for o in group]
-    written_all = warehouse.record_outcomes(items, now(), PARSER_VERSION)
+    written_all = warehouse.record_outcomes(items, now(), version)
     for (outcome, candidate, twins), written in zip(items, written_all, strict=True):
+        if written.status == "loaded" and outcome.report is not None and outcome.report.ocr_pages:
+            summary.ocr_documents += 1
         summary.parse_seconds += outcome.seconds
         for path in [candidate.stat.path, *(t.stat.path for t in twins)]:
             if path != candidate.stat.path and written.status == "loaded":
@@ -204,10 +215,20 @@ def _write_group(
 
 
 @task(cache_policy=NO_CACHE)
-def record_run(warehouse: Warehouse, summary: RunSummary, started_at: dt.datetime) -> list[runs.FailedCheck]:
+def record_run(
+    warehouse: Warehouse, summary: RunSummary, started_at: dt.datetime, version: str = ""
+) -> list[runs.FailedCheck]:
     """Write the run's ``runs`` row into the copy (swapped in with the data it describes)."""
     failed = runs.failed_checks_since(warehouse.con, started_at)
-    runs.record_run(warehouse.con, uuid.uuid4().hex, summary, started_at, now(), len(failed), PARSER_VERSION)
+    runs.record_run(
+        warehouse.con,
+        uuid.uuid4().hex,
+        summary,
+        started_at,
+        now(),
+        len(failed),
+        version or parser_version(True),
+    )
     return failed
 
 
@@ -253,8 +274,13 @@ def ingest(
     file_timeout: float | None = DEFAULT_FILE_SECONDS,
     max_html_mb: int = DEFAULT_HTML_MAX_MB,
     follow_links: bool = False,
+    ocr: bool = True,
 ) -> dict | State:
     """Load every new or changed report of ``drop_dir`` into the DuckDB file ``db_path``.
+
+    ``ocr``: read page images (scans, image pages of mixed PDFs) by OCR in the parser workers; without
+    it scans are rejected ``no_text_layer`` under a parser version of their own, so a later run with OCR
+    reads them again.
 
     With ``dask_address`` the files are parsed on that Dask cluster instead of the local process
     pool (flows.ingest.dask_backend); this process still does all the writing.
@@ -271,11 +297,12 @@ def ingest(
     (what it committed is swapped in and recorded, status ``interrupted``) and returns a Cancelled
     state whose message says why; its result is the summary dict.
     """
-    limits = Limits(memory_mb=max_memory_mb, file_seconds=file_timeout, html_max_mb=max_html_mb)
+    limits = Limits(memory_mb=max_memory_mb, file_seconds=file_timeout, html_max_mb=max_html_mb, ocr=ocr)
     started_at, clock = now(), time.perf_counter()
+    version = parser_version(ocr)
     summary = RunSummary(drop_dir=str(Path(drop_dir).resolve()), db_path=str(Path(db_path).resolve()))
     summary.flow_run_id = flow_run.id
-    record = _RunRecord(summary, started_at, clock)
+    record = _RunRecord(summary, started_at, clock, version)
     try:
         _run(
             drop_dir, db_path, workers, batch_size, settle_seconds, lock_wait, dask_address, record,
@@ -315,14 +342,14 @@ def _run(
         _loading_copy(db_path, record) as warehouse,
     ):
         interrupt.raise_if_requested()
-        plan = discover_files(drop_dir, warehouse, settle_seconds, follow_links)
+        plan = discover_files(drop_dir, warehouse, settle_seconds, follow_links, record.version)
         summary.seen = plan.seen
         summary.skip(plan.skipped)
         progress.emit(
             "planned", seen=plan.seen, unchanged=len(plan.unchanged), to_parse=len(plan.to_parse),
             copies=len(plan.copies), unreadable=len(plan.unreadable), deferred=len(plan.deferred),
         )  # fmt: skip
-        record_known_files(plan, warehouse, summary)
+        record_known_files(plan, warehouse, summary, record.version)
         interrupt.raise_if_requested()
         if plan.to_parse:
             items = [(c.stat.path, c.sha256) for c in plan.to_parse]
@@ -334,7 +361,7 @@ def _run(
 
                 summary.parsed = len(items)
                 with parse_on_dask(dask_address, batches, results, limits):
-                    stopped = load_results(results, len(batches), plan, warehouse, summary)
+                    stopped = load_results(results, len(batches), plan, warehouse, summary, record.version)
                     if stopped:
                         results.cancel()
             else:
@@ -349,7 +376,7 @@ def _run(
                         )
                     summary.parsed = len(items)
                     try:
-                        stopped = load_results(results, len(batches), plan, warehouse, summary)
+                        stopped = load_results(results, len(batches), plan, warehouse, summary, record.version)
                         if stopped:
                             results.cancel()  # parse threads blocked on a full queue return
                             pool.stop()
@@ -370,6 +397,8 @@ class _RunRecord:
     summary: RunSummary
     started_at: dt.datetime
     clock: float
+    version: str = ""
+    """The parser version the run records (``parsing.parser_version``)."""
     error: Exception | None = None
     failed_checks: list[runs.FailedCheck] = field(default_factory=list)
 
@@ -402,7 +431,7 @@ def _loading_copy(db_path: str, record: _RunRecord) -> Iterator[Warehouse]:
                 record.error = exc
                 summary.status, summary.error = "failed", f"refreshing the model: {type(exc).__name__}: {exc}"
         summary.seconds = time.perf_counter() - record.clock
-        record.failed_checks = record_run(warehouse, summary, record.started_at)
+        record.failed_checks = record_run(warehouse, summary, record.started_at, record.version)
     publish_warehouse(stage)
 
 

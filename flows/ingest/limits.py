@@ -48,6 +48,9 @@ machine); a file still parsing after five minutes is hostile or broken."""
 DEFAULT_HTML_MAX_MB = 32
 """Largest HTML page read (see extract.html.MAX_BYTES): parsing a page costs up to ~8x its size in the
 worst case (a page that is mostly hidden text), so 32 MB stays inside the default memory cap."""
+DEFAULT_OCR_MEMORY_MB = 1100
+"""The memory cap of a parse while it runs OCR (measured: OCR of a corpus scan peaks at about 790 MB in
+its process, the engine's models and page images)."""
 AS_HEADROOM_MB = 32
 """Address space allowed beyond ``memory_mb`` before allocations fail outright (see the docstring)."""
 WATCH_INTERVAL = 0.02
@@ -64,6 +67,11 @@ class Limits:
     memory_mb: int | None = DEFAULT_MEMORY_MB
     file_seconds: float | None = DEFAULT_FILE_SECONDS
     html_max_mb: int = DEFAULT_HTML_MAX_MB
+    ocr: bool = True
+    """Read page images of PDFs by OCR (``--ocr/--no-ocr``)."""
+    ocr_memory_mb: int | None = DEFAULT_OCR_MEMORY_MB
+    """The memory cap of a parse once it runs OCR: the engine's models and page images need several
+    hundred MB more than any text document, and only a PDF with image pages gets this allowance."""
 
     @property
     def html_max_bytes(self) -> int:
@@ -162,6 +170,24 @@ def apply_memory_cap(memory_mb: int | None) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
+def allow_ocr(limits: Limits) -> None:
+    """The hook extract.ocr calls before OCR runs in a parse: lift this process's memory cap (watchdog
+    and address space) to ``limits.ocr_memory_mb``. It stays lifted for the process's later files,
+    because the engine's models stay loaded in it (a text file's cap would be below its resting size)."""
+    global _ocr_raised
+    if limits.ocr_memory_mb is None or limits.memory_mb is None or _ocr_raised:
+        return
+    _ocr_raised = True
+    if _watchdog is not None:
+        _watchdog.arm(limits.ocr_memory_mb)
+    # onnxruntime reserves far more address space than it touches: the resident watchdog alone caps OCR
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    resource.setrlimit(resource.RLIMIT_AS, (hard, hard))
+
+
+_ocr_raised = False
+
+
 def _on_alarm(signum: int, frame: object) -> None:
     raise FileTimeout()
 
@@ -182,7 +208,8 @@ def file_limits(limits: Limits | None) -> Iterator[None]:
     previous_alarm = signal.signal(signal.SIGALRM, _on_alarm)
     previous_usr1 = signal.signal(signal.SIGUSR1, _on_memory)
     if _watchdog is not None and limits.memory_mb is not None:
-        _watchdog.arm(limits.memory_mb)
+        ocr_cap = limits.ocr_memory_mb if _ocr_raised and limits.ocr_memory_mb is not None else 0
+        _watchdog.arm(max(limits.memory_mb, ocr_cap))
     if limits.file_seconds is not None:
         signal.setitimer(signal.ITIMER_REAL, limits.file_seconds)
     try:

@@ -23,7 +23,7 @@ from pathlib import Path
 import duckdb
 
 from flows.ingest.discovery import FileStat, Skipped, plan_files, walk_drop_dir
-from flows.ingest.parsing import PARSER_VERSION
+from flows.ingest.parsing import parser_version
 from flows.ingest.summary import RunSummary
 from flows.warehouse.staging import staging_path
 from flows.warehouse.writer import Warehouse
@@ -46,7 +46,11 @@ def _refuse_lookup(hashes: list[str]) -> dict:
 
 
 def nothing_to_do(
-    drop_dir: str | Path, db_path: str | Path, settle_seconds: float = 0.0, follow_links: bool = False
+    drop_dir: str | Path,
+    db_path: str | Path,
+    settle_seconds: float = 0.0,
+    follow_links: bool = False,
+    ocr: bool = True,
 ) -> dict | None:
     """The run summary of a run that would change nothing, or None when a real run is needed.
 
@@ -69,7 +73,12 @@ def nothing_to_do(
     settled_before_ns = time.time_ns() - int(settle_seconds * 1e9) if settle_seconds > 0 else None
     try:
         plan = plan_files(
-            files, known, _refuse_lookup, PARSER_VERSION, _refuse_hashing, settled_before_ns=settled_before_ns
+            files,
+            known,
+            _refuse_lookup,
+            parser_version(ocr),
+            _refuse_hashing,
+            settled_before_ns=settled_before_ns,
         )
     except _NotANoop:
         return None

@@ -21,6 +21,7 @@ import extract
 import extract.docx
 import extract.html
 import extract.pdf
+import extract.resources
 import extract.txt
 import transform
 from extract.errors import ExtractError
@@ -29,6 +30,7 @@ from flows.ingest.limits import (
     FileTimeout,
     Limits,
     MemoryCapHit,
+    allow_ocr,
     apply_memory_cap,
     caused_by_memory,
     file_limits,
@@ -84,7 +86,13 @@ def sha256_file(path: str | os.PathLike[str]) -> str:
     return digest.hexdigest()
 
 
-def _flatten(report: transform.Report) -> ParsedReport:
+def parser_version(ocr: bool) -> str:
+    """The parser identity recorded with each document: ``--no-ocr`` runs record a different one, so a
+    scan they rejected is read again (with OCR) by the next run that has OCR on."""
+    return PARSER_VERSION if ocr else f"{PARSER_VERSION}+no-ocr"
+
+
+def _flatten(report: transform.Report, ocr_pages: list[int]) -> ParsedReport:
     facts = [
         (
             f.table_id,
@@ -98,6 +106,8 @@ def _flatten(report: transform.Report) -> ParsedReport:
             f.position,
             f.page,
             f.generation,
+            f.provenance,
+            f.confidence,
         )
         for f in report.facts
     ]
@@ -140,6 +150,7 @@ def _flatten(report: transform.Report) -> ParsedReport:
         agency_id=agency_id,
         agency_fields=fields,
         narrative_only=report.narrative_only,
+        ocr_pages=ocr_pages,
     )
 
 
@@ -160,6 +171,7 @@ def init_worker(fault_spec: str, limits: Limits | None = None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if limits is not None:
         apply_memory_cap(limits.memory_mb)
+        extract.resources.set_before_ocr(lambda: allow_ocr(limits))
 
 
 def _inject_fault(path: str) -> None:
@@ -182,12 +194,13 @@ def _inject_one(spec: str, path: str) -> None:
 
 
 def _no_text_reason(message: str) -> str:
-    """The operator must learn both facts: there is no text layer, and we cannot OCR it."""
+    """The operator must learn both facts: there is no text layer, and what OCR did (found nothing, was
+    switched off, or cannot read this kind of page)."""
     reason = message
     if "text layer" not in reason.lower():
         reason = f"{reason} (the PDF has no text layer)"
     if "ocr" not in reason.lower():
-        reason = f"{reason}; OCR is not available"
+        reason = f"{reason}; OCR does not read it"
     return reason
 
 
@@ -195,7 +208,8 @@ def parse_file(path: str, sha256: str, limits: Limits | None = None) -> ParseOut
     """Sniff, extract and transform one file. Never raises for a bad file: returns a rejection.
 
     ``limits`` (default: the worker's, from ``init_worker``; none outside a worker) caps the parse's
-    wall time and sizes; a file over a cap is rejected as ``timeout`` / ``resource_limit`` / ``too_large``
+    wall time and sizes and says whether page images are read by OCR (inside this worker, so the
+    per-file caps and crash isolation cover OCR too); a file over a cap is rejected as ``timeout`` / ``resource_limit`` / ``too_large``
     with the figure. The memory cap itself is per process (``init_worker``).
 
     The file is re-hashed after parsing; if its bytes changed while we read it, the parse is
@@ -211,11 +225,15 @@ def parse_file(path: str, sha256: str, limits: Limits | None = None) -> ParseOut
             _inject_fault(path)
             fmt = sniff_format(Path(path))
             document = extract.extract_file(
-                path, fmt, html_max_bytes=limits.html_max_bytes if limits else None
-            )
+                path, fmt, html_max_bytes=limits.html_max_bytes if limits else None,
+                ocr=limits.ocr if limits else True,
+            )  # fmt: skip
             report = transform.build_report(document)
+            ocr_pages = [int(p) for p in document.meta.get("ocr_pages", "").split(",") if p]
             del document
-            outcome = ParseOutcome(path=path, sha256=sha256, ok=True, format=fmt, report=_flatten(report))
+            outcome = ParseOutcome(
+                path=path, sha256=sha256, ok=True, format=fmt, report=_flatten(report, ocr_pages)
+            )
     except FileTimeout:
         capped = "time"
     except (MemoryError, MemoryCapHit):

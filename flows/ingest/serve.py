@@ -48,6 +48,7 @@ class ServeOptions:
     settle_seconds: float = 2.0
     lock_wait: float = DEFAULT_LOCK_WAIT
     name: str = DEPLOYMENT_NAME
+    ocr: bool = True
 
     def parameters(self) -> dict[str, object]:
         """Flow parameters of every scheduled run. Absolute paths: runs execute in subprocesses."""
@@ -57,6 +58,7 @@ class ServeOptions:
             "workers": self.workers,
             "settle_seconds": self.settle_seconds,
             "lock_wait": self.lock_wait,
+            "ocr": self.ocr,
         }
 
 

@@ -30,6 +30,8 @@ class RunSummary:
     """New paths whose bytes were already loaded (copies, moves): recorded, not loaded again."""
     rejected: int = 0
     rejections: list[Rejection] = field(default_factory=list)
+    ocr_documents: int = 0
+    """Loaded reports whose text was read by OCR, wholly or in part (reports.ocr_pages not empty)."""
     deferred: int = 0
     """Files still being written (too fresh, or changed while read): no row, the next run takes them."""
     deferrals: list[str] = field(default_factory=list)

@@ -36,10 +36,11 @@ CONNECT_CONFIG = {"storage_compatibility_version": STORAGE_COMPATIBILITY}
 
 _FACT_TYPES = (
     "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "DOUBLE", "VARCHAR",
-    "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "INTEGER", "VARCHAR",
+    "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "INTEGER", "VARCHAR", "VARCHAR", "DOUBLE",
 )  # fmt: skip
 _FACT_COLUMNS = (
-    "report_id, table_id, code, party, value, state, unit, raw_label, raw_value, position, page, generation"
+    "report_id, table_id, code, party, value, state, unit, raw_label, raw_value, position, page, generation, "
+    "provenance, confidence"
 )
 _CHECK_COLUMNS = "report_id, rule_id, party, severity, status, lhs, rhs, detail, imputes"
 _CHECK_TYPES = (
@@ -428,13 +429,13 @@ class Warehouse:
             f"""
             INSERT INTO reports (report_id, sha256, source_path, format, agency, agency_id, year, title, gen_t2,
                                  gen_t3, gen_t4, gen_legacy, is_current, version, supersedes, loaded_at,
-                                 narrative_only, warnings, {", ".join(_AGENCY_COLUMNS)})
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, true, ?, ?, ?, ?, ?, {placeholders})
+                                 narrative_only, warnings, ocr_pages, {", ".join(_AGENCY_COLUMNS)})
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, true, ?, ?, ?, ?, ?, ?, {placeholders})
             """,
             [
                 report_id, candidate.sha256, candidate.stat.path, fmt, report.agency, report.agency_id, report.year,
                 report.title, gens.get("t2"), gens.get("t3"), gens.get("t4"), gens.get("legacy"), version,
-                supersedes, loaded_at, report.narrative_only, warnings, *agency_values,
+                supersedes, loaded_at, report.narrative_only, warnings, list(report.ocr_pages), *agency_values,
             ],
         ).fetchall()  # fmt: skip
         rows.facts.extend((report_id, *f) for f in facts)

@@ -31,7 +31,8 @@ CREATE TABLE IF NOT EXISTS reports (
     supersedes   VARCHAR,             -- report_id of the version this one replaced
     loaded_at    TIMESTAMPTZ NOT NULL,
     narrative_only BOOLEAN,           -- prose but no statistics table
-    warnings     VARCHAR[] NOT NULL   -- what the parser noticed and worked around
+    warnings     VARCHAR[] NOT NULL,  -- what the parser noticed and worked around
+    ocr_pages    INTEGER[]            -- pages read by OCR (scans, image pages of mixed PDFs); empty: none
 );
 
 -- Warehouses created before these columns existed get them (NULL for reports loaded earlier).
@@ -48,3 +49,4 @@ ALTER TABLE reports ADD COLUMN IF NOT EXISTS agency_ambiguous BOOLEAN;
 ALTER TABLE reports ADD COLUMN IF NOT EXISTS agency_candidates VARCHAR[];
 ALTER TABLE reports ADD COLUMN IF NOT EXISTS predecessor_ids VARCHAR[];
 ALTER TABLE reports ADD COLUMN IF NOT EXISTS narrative_only BOOLEAN;
+ALTER TABLE reports ADD COLUMN IF NOT EXISTS ocr_pages INTEGER[];

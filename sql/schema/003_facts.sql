@@ -11,12 +11,18 @@ CREATE TABLE IF NOT EXISTS facts (
     code        VARCHAR NOT NULL,    -- canonical metric code (transform/data/metrics.csv), or 'unmapped:' + the normalised label path of a row the dictionary does not know
     party       VARCHAR NOT NULL,
     value       DOUBLE,
-    state       VARCHAR NOT NULL,    -- number | blank | dash | na_text | imputed | recovered (glued digits split by the identities)
+    state       VARCHAR NOT NULL,    -- number | blank | dash | na_text | imputed | recovered (glued digits split by the identities) | uncertain (read by OCR below confidence 0.8 or not a clean number: value NULL, the reading in raw_value)
     unit        VARCHAR,
     raw_label   VARCHAR,             -- label path as printed
     raw_value   VARCHAR,             -- cell text as printed
     position    VARCHAR,             -- where the cell is in the source table
     page        INTEGER,
     generation  VARCHAR,             -- g19 | g21 | legacy
+    provenance  VARCHAR,             -- text (the file's own text layer or markup) | ocr (read by OCR from a page image); NULL for facts loaded before OCR existed (text)
+    confidence  DOUBLE,              -- OCR confidence 0..1: lowest glyph score of the cell (1 for an empty cell without ink, 0 for ink OCR could not read); NULL for text
     PRIMARY KEY (report_id, table_id, code, party)
 );
+
+-- Warehouses created before OCR get the columns (NULL for facts loaded earlier: all from text).
+ALTER TABLE facts ADD COLUMN IF NOT EXISTS provenance VARCHAR;
+ALTER TABLE facts ADD COLUMN IF NOT EXISTS confidence DOUBLE;

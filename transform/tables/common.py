@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from extract.model import Cell, Table
 from transform.labels import norm
 from transform.report import UNMAPPED_PREFIX, Fact
-from transform.values import NA_TEXT, convert_unit, parse_value
+from transform.values import NA_TEXT, convert_unit, ocr_state, parse_value
 from transform.vocab import vocab
 
 
@@ -24,22 +24,35 @@ def make_fact(
     if cell is None:
         position = f"table {table.index + 1}: cell missing"
         page = table.page
+        # a cell lost from an OCR'd grid: the image may well print it
+        confidence = 0.0 if is_ocr(table) else None
     else:
         position = f"table {table.index + 1}, row {cell.row + 1}, col {cell.col + 1}"
         page = cell.page if cell.page is not None else table.page
+        confidence = cell.confidence
+    state = ocr_state(text, cv, confidence) or cv.state
+    if state == "uncertain":
+        value = None
     return Fact(
         table_id=table_id,
         code=code,
         party=party,
         value=value,
-        state=cv.state,
+        state=state,
         unit=unit,
         raw_label=raw_label,
         raw_value=text,
         position=position,
         page=page,
         generation=generation,
+        provenance="text" if confidence is None else "ocr",
+        confidence=confidence,
     )
+
+
+def is_ocr(table: Table) -> bool:
+    """Whether the table was read by OCR (its cells carry confidences)."""
+    return any(c.confidence is not None for row in table.rows for c in row)
 
 
 def printed(text: str) -> str:

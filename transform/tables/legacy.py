@@ -21,6 +21,7 @@ value column of it, with a warning: a printed number is never dropped.
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -40,6 +41,31 @@ from transform.values import parse_value
 from transform.vocab import read_rows, table_words, vocab
 
 _TOP = re.compile(r"^[一二三四五六七八九十]+[、.．]")
+_NUMERAL = re.compile(r"^[一二三四五六七八九十]+")
+_CLOSE = 0.85
+"""A label not in the dictionary matches the one known label this similar (difflib ratio), if any: a
+glyph lost or misread by OCR (五行政诉讼数量 for 五、行政诉讼数量) must not lose the row."""
+
+
+def _closest(label: str, known: list[str]) -> str | None:
+    if len(label) <= 3:
+        return None
+    close = difflib.get_close_matches(label, known, n=1, cutoff=_CLOSE)
+    return close[0] if close else None
+
+
+def _top_of(text: str, tops: list[str]) -> str | None:
+    """The top-level row (一、… 九、) a label starts, also when its 、 was lost."""
+    folded = fold(text)
+    if _TOP.match(folded):
+        return norm(text)
+    m = _NUMERAL.match(folded)
+    if m and len(folded) > m.end():
+        rest = norm(folded[m.end() :])
+        return rest if rest in tops else _closest(rest, tops)
+    return None
+
+
 
 
 def _index() -> dict[str, list[tuple[tuple[str, ...], str]]]:
@@ -55,6 +81,8 @@ def _index() -> dict[str, list[tuple[tuple[str, ...], str]]]:
 
 def map_legacy(tables: list[Table], warnings: list[str]) -> tuple[list[Fact], str | None]:
     index = _index()
+    known = sorted(index)
+    tops = sorted({path[0] for entries in index.values() for path, _ in entries})
     facts: dict[str, Fact] = {}
     keys = UnmappedKeys()
     for table in tables:
@@ -64,7 +92,7 @@ def map_legacy(tables: list[Table], warnings: list[str]) -> tuple[list[Fact], st
             continue
         label_col, unit_col, value_col = 0, None, None
         heads: dict[str, Cell] = {}
-        top = ""
+        top = top_norm = ""
         for row in table.rows:
             texts = [fold(c.text) for c in row]
             if value_col is None:
@@ -80,9 +108,11 @@ def map_legacy(tables: list[Table], warnings: list[str]) -> tuple[list[Fact], st
             if not row or not row[label_col].text.strip():
                 continue
             label_cell = row[label_col]
-            is_top = bool(_TOP.match(fold(label_cell.text)))
+            # the top-level row (一、… 九、) a label starts, also when OCR lost its 、 or a glyph
+            top_key = _top_of(label_cell.text, tops)
+            is_top = top_key is not None
             if is_top:
-                top = label_cell.text
+                top, top_norm = label_cell.text, top_key
             value_cell: Cell | None
             if table.grid == "aligned" and "value" in heads:
                 # space-aligned text: the value closes the row, the unit sits right before it; a row
@@ -102,10 +132,13 @@ def map_legacy(tables: list[Table], warnings: list[str]) -> tuple[list[Fact], st
                     continue
                 value_cell = row[vi]
                 unit = fold(row[unit_col].text) if unit_col is not None and unit_col < len(row) else ""
-            candidates = index.get(norm(label_cell.text), [])
+            label = norm(label_cell.text)
+            if label not in index:
+                label = _closest(label, known) or label
+            candidates = index.get(label, [])
             if len(candidates) > 1:
-                candidates = [c for c in candidates if c[0][0] == norm(top)] or candidates[:0]
-            code = candidates[0][1] if candidates else _free_variant(norm(label_cell.text))
+                candidates = [c for c in candidates if c[0][0] == top_norm] or candidates[:0]
+            code = candidates[0][1] if candidates else _free_variant(label)
             raw = printed(label_cell.text)
             if code is None:
                 if value_cell is not None and prints_value(value_cell):
