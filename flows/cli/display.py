@@ -123,10 +123,10 @@ def print_summary(
         f"Summary: {summary['seen']} seen, {summary['unchanged']} unchanged, {summary['loaded']} loaded, "
         f"{summary['rejected']} rejected, {summary['duplicate']} duplicate, {summary.get('deferred', 0)} deferred, "
         f"{len(summary.get('skipped', []))} skipped; "
-        f"parsed {summary['parsed']}, {summary.get('ocr_documents', 0)} read by OCR, "
+        f"parsed {summary['parsed']} "
         f"in {wall if startup is None else wall - startup:.1f} s"
         + ("" if startup is None else f", plus {startup:.1f} s of Prefect start-up")
-        + f" (warehouse {summary['db_path']})"
+        + f"; {summary.get('ocr_documents', 0)} read by OCR (warehouse {summary['db_path']})"
     )
 
 
