@@ -35,7 +35,7 @@ import statistics
 import zlib
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,6 +48,7 @@ from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
 from extract import resources
 from extract.errors import CorruptFile, EmptyFile, EncryptedFile, NoTextLayer
+from extract.geometry import cluster
 from extract.model import Block, Cell, Document, Paragraph, Table
 from extract.textnorm import clean_cell, fix_cjk
 
@@ -565,20 +566,6 @@ def _closing_rules(finder: Any) -> list[dict[str, float]]:
     return rules
 
 
-def _cluster(values: Iterable[float], tol: float) -> list[float]:
-    """Sorted representatives (means) of values that lie within ``tol`` of their neighbour."""
-    out: list[float] = []
-    group: list[float] = []
-    for v in sorted(values):
-        if group and v - group[-1] > tol:
-            out.append(sum(group) / len(group))
-            group = []
-        group.append(v)
-    if group:
-        out.append(sum(group) / len(group))
-    return out
-
-
 def _nearest(edges: Sequence[float], v: float) -> int:
     i = bisect_right(edges, v)
     if i == 0:
@@ -605,8 +592,8 @@ def _table_part(
     ``normalise`` (cell-text corrections of known misreadings): each cell's confidence is then its
     glyphs' lowest score, or the bbox's entry when it has no glyph.
     """
-    xs = _cluster([b[0] for b in bboxes] + [b[2] for b in bboxes], 2.0)
-    ys = _cluster([b[1] for b in bboxes] + [b[3] for b in bboxes], 2.0)
+    xs = cluster([b[0] for b in bboxes] + [b[2] for b in bboxes], 2.0)
+    ys = cluster([b[1] for b in bboxes] + [b[3] for b in bboxes], 2.0)
     spans: list[tuple[tuple[int, int, int, int], tuple[float, float, float, float]]] = []
     for box in sorted(bboxes, key=lambda b: (b[2] - b[0]) * (b[3] - b[1])):
         x0, top, x1, bottom = box
@@ -1008,7 +995,7 @@ class _TableBuilder:
            above: it is dropped and its rows are added to that cell's rowspan. An empty one-row cell is
            never merged, since it may be a blank value.
         """
-        self.edges = _cluster(self.edges + part.xs, EDGE_TOL)
+        self.edges = cluster(self.edges + part.xs, EDGE_TOL)
         edges = self.edges
 
         def span(c: _PCell) -> tuple[int, int]:

@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+from extract.geometry import cluster
+
 MAX_SKEW = 3.0
 """Largest skew (degrees) that is corrected."""
 MIN_RULE_PX = 40
@@ -219,8 +221,8 @@ def _table(hs: list[Segment], vs: list[Segment], tol: float) -> RasterTable | No
         vs = [v for v in vs if _ends_on(v, hs, tol)]
     if len(hs) < 2 or len(vs) < 2:
         return None
-    ys = _cluster([h.pos for h in hs], tol)
-    xs = _cluster([v.pos for v in vs], tol)
+    ys = cluster([h.pos for h in hs], tol)
+    xs = cluster([v.pos for v in vs], tol)
     if len(xs) < 2 or len(ys) < 2:
         return None
     n_rows, n_cols = len(ys) - 1, len(xs) - 1
@@ -283,19 +285,6 @@ def _ends_on(seg: Segment, cross: list[Segment], tol: float) -> bool:
         return any(abs(c.pos - end) <= reach and c.lo - tol <= seg.pos <= c.hi + tol for c in cross)
 
     return hits(seg.lo) and hits(seg.hi)
-
-
-def _cluster(values: list[float], tol: float) -> list[float]:
-    out: list[float] = []
-    group: list[float] = []
-    for v in sorted(values):
-        if group and v - group[-1] > tol:
-            out.append(sum(group) / len(group))
-            group = []
-        group.append(v)
-    if group:
-        out.append(sum(group) / len(group))
-    return out
 
 
 def erase_rules(
