@@ -11,6 +11,7 @@ SQLAlchemy 2.1, logs a traceback every minute and creates no run at all).
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import re
@@ -216,7 +217,12 @@ def test_a_schedule_due_within_the_minute_fires_by_itself_and_its_run_loads_the_
     assert (expected.second, expected.microsecond) == (0, 0), "a cron run is due on the minute"
     delay = (started - expected).total_seconds()
     print(f"cron minute {expected:%H:%M:%S} -> run started {delay:.1f} s later")
-    assert 0 <= delay < 60, delay
+    # Prefect's runner submits every run due within its prefetch window (10 s by default) as soon as
+    # its poll sees it, so a run may start up to that long before its cron minute (CI saw -0.4 s)
+    from prefect.runner import Runner
+
+    prefetch = inspect.signature(Runner).parameters["prefetch_seconds"].default
+    assert -prefetch <= delay < 60, delay
 
     # what it loaded: the facts of each file exactly as its truth file has them, and the run's own row
     docs = documents_by_name(db)
