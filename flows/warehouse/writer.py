@@ -420,12 +420,14 @@ class Warehouse:
         supersedes, version = lineage.succeed(
             report_id, report.agency_id, report.year, candidate.stat.path, loaded_at
         )
-        facts, dropped = _dedupe_facts(report.facts)
         warnings = list(report.warnings)
-        if dropped:
-            warnings.append(
-                f"loader: {dropped} fact(s) with a repeated (table_id, code, party) dropped; kept the first"
-            )
+        facts = _first_of_each_key(
+            report.facts, 3, "fact(s) with a repeated (table_id, code, party)", warnings
+        )
+        checks = _first_of_each_key(report.checks, 2, "check(s) with a repeated (rule_id, party)", warnings)
+        narratives = _first_of_each_key(
+            report.narratives, 1, "narrative(s) with a repeated ordinal", warnings
+        )
         gens = report.generations
         rows.reports.append(
             [
@@ -436,8 +438,8 @@ class Warehouse:
             ]
         )  # fmt: skip
         rows.facts.extend((report_id, *f) for f in facts)
-        rows.narratives.extend((report_id, *n) for n in report.narratives)
-        rows.checks.extend((report_id, *c) for c in report.checks)
+        rows.narratives.extend((report_id, *n) for n in narratives)
+        rows.checks.extend((report_id, *c) for c in checks)
 
     def _insert_rows(self, table: str, columns: str, types: Sequence[str], rows: Sequence[tuple]) -> None:
         """Bulk insert as one statement of unnested column lists: ~10 ms for 200 rows, where
@@ -562,16 +564,20 @@ def _document_row(
     )  # fmt: skip
 
 
-def _dedupe_facts(facts: Sequence[tuple]) -> tuple[list[tuple], int]:
+def _first_of_each_key(rows: Sequence[tuple], key_len: int, what: str, warnings: list[str]) -> list[tuple]:
+    """The rows of one report with a unique key (their first ``key_len`` fields), in order: the tables
+    declare no key (see sql/schema/003_facts.sql), so the writer keeps the first of a repeated one and
+    says so in the report's warnings."""
     seen: set[tuple] = set()
     kept: list[tuple] = []
-    for fact in facts:
-        key = fact[:3]  # (table_id, code, party)
-        if key in seen:
-            continue
-        seen.add(key)
-        kept.append(fact)
-    return kept, len(facts) - len(kept)
+    for row in rows:
+        key = row[:key_len]
+        if key not in seen:
+            seen.add(key)
+            kept.append(row)
+    if len(kept) < len(rows):
+        warnings.append(f"loader: {len(rows) - len(kept)} {what} dropped; kept the first")
+    return kept
 
 
 def _twin_status(written: Written, primary: Candidate) -> Written:
