@@ -13,6 +13,7 @@ import unicodedata
 from functools import lru_cache
 
 # CJK Radicals Supplement code points seen in PDF text layers, mapped to the unified ideograph.
+# fmt: off
 _RADICAL_SUPPLEMENT = {
     "\u2e80": "丶", "\u2e81": "厂", "\u2e84": "乙", "\u2e85": "亻", "\u2e86": "冂", "\u2e87": "几",
     "\u2e88": "刀", "\u2e89": "刂", "\u2e8a": "卜", "\u2e8b": "卩", "\u2e8c": "小", "\u2e8d": "小",
@@ -34,6 +35,7 @@ _RADICAL_SUPPLEMENT = {
     "\u2eea": "黾", "\u2eeb": "斉", "\u2eec": "齐", "\u2eed": "歯", "\u2eee": "齿", "\u2eef": "竜",
     "\u2ef0": "龙", "\u2ef1": "龜", "\u2ef2": "亀", "\u2ef3": "龟",
 }
+# fmt: on
 
 # Kangxi Radicals, CJK compatibility ideographs (and their supplement): NFKC maps them correctly.
 _NFKC_BLOCKS = re.compile("[\u2f00-\u2fdf\uf900-\ufaff\U0002f800-\U0002fa1f]")
