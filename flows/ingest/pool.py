@@ -103,6 +103,24 @@ class ParserPool:
     def stopped(self) -> bool:
         return self._stopped
 
+    def start(self) -> None:
+        """Start the forkserver and a first worker now, in the background, so that the first file
+        does not wait for them: the forkserver imports the parser (the costly part; further workers
+        are forked from it in milliseconds). Used while the run waits for something else
+        (flows.ingest.prepared); otherwise they start with the first file.
+
+        A thread, because the first process start blocks until the forkserver has imported
+        everything."""
+
+        def warm() -> None:
+            try:
+                executor, _ = self._current()
+                executor.submit(_ready)
+            except (RuntimeError, BrokenProcessPool, OSError):
+                pass  # stopped or broken meanwhile: ``parse`` replaces the pool or says why, as usual
+
+        threading.Thread(target=warm, name="xxgk-pool-start", daemon=True).start()
+
     def _current(self) -> tuple[ProcessPoolExecutor, int]:
         with self._lock:
             if self._closed:
@@ -207,6 +225,10 @@ class ParserPool:
         finally:
             self._alone = None
             executor.shutdown(wait=False, cancel_futures=True)
+
+
+def _ready() -> None:
+    """The warm-up job of ``ParserPool.start``: nothing to do once the worker runs."""
 
 
 def _rejected(item: Item, code: str, reason: str) -> ParseOutcome:
