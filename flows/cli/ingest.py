@@ -192,7 +192,9 @@ def _ingest(
     started = time.perf_counter()
     server = prefect_env.start_temporary_server(verbose)
     try:
-        server = prefect_env.use_temporary_server(server)
+        with prefect_env.collector_paused():  # ~400 pydantic models, ~130,000 objects that live for good
+            server = prefect_env.use_temporary_server(server)
+            from flows.ingest.flow import ingest as ingest_flow
     except Exception:
         run_guard.close()
         raise
@@ -218,8 +220,6 @@ def _ingest(
     try:
         with display:
             ready = prepared.prepare(key)
-            from flows.ingest.flow import ingest as ingest_flow
-
             if server is not None:
                 server.wait_until_ready()
             prepared.offer(ready)
