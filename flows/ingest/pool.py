@@ -38,10 +38,13 @@ MAX_ATTEMPTS_IN_POOL = 2
 
 def _context() -> mp.context.BaseContext:
     """forkserver where available: workers fork from a small server that pre-imported only the parser
-    (fast start, no Prefect/DuckDB state copied, no fork-with-threads hazards); spawn elsewhere."""
+    (fast start, no Prefect/DuckDB state copied, no fork-with-threads hazards); spawn elsewhere.
+    ``transform.build`` too: ``transform`` imports it on its first report only (the command itself
+    imports ``flows.ingest.parsing`` but never builds a report), and every worker's first file would
+    pay for it."""
     if "forkserver" in mp.get_all_start_methods():
         ctx = mp.get_context("forkserver")
-        ctx.set_forkserver_preload(["flows.ingest.parsing"])
+        ctx.set_forkserver_preload(["flows.ingest.parsing", "transform.build"])
         return ctx
     return mp.get_context("spawn")
 
