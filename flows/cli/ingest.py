@@ -194,6 +194,8 @@ def _ingest(
     try:
         with prefect_env.collector_paused():  # ~400 pydantic models, ~130,000 objects that live for good
             server = prefect_env.use_temporary_server(server)
+            import prefect.flow_engine  # noqa: F401 - the first flow call's own import, done while the server boots
+
             from flows.ingest.flow import ingest as ingest_flow
     except Exception:
         run_guard.close()
@@ -218,7 +220,7 @@ def _ingest(
     ready: prepared.PreparedRun | None = None
     interrupted: int | None = None  # documents loaded when a signal stopped the run
     try:
-        with display:
+        with display, prefect_env.run_settings(server):
             ready = prepared.prepare(key)
             if server is not None:
                 server.wait_until_ready()
