@@ -20,6 +20,11 @@ Shape of a run (tasks are verbs; the logic lives in discovery/parsing/pool/wareh
 On the first SIGINT/SIGTERM (flows.ingest.interrupt) the writer stops between two documents, the pool's
 workers are ended, and step 5 runs as for a failed run, as ``interrupted``; the flow returns Cancelled.
 
+Started by ``xxgk ingest``, steps 0 and 1 and the start of the parser processes are done before the
+flow run exists, while Prefect's server boots (flows.ingest.prepared); ``prepare_staging``,
+``discover_files`` and the parse tasks take that work over, so the run records and logs the same
+counts, and its duration includes it.
+
 Prefect tasks are per batch, never per file: a task run costs ~70 ms of orchestration here.
 """
 
