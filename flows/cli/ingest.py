@@ -186,9 +186,9 @@ def _ingest(
             raise typer.Exit(EXIT_OK)
 
     # From here on the run needs Prefect. Its temporary server boots in a process of its own (one
-    # core, ~3 s of CPU) while this process imports Prefect, prepares the staging copy, discovers and
-    # hashes, and starts the parser processes (the other core); the flow run then begins as soon as
-    # the server answers and takes the prepared work over (flows.ingest.prepared).
+    # core, ~2.7 s of CPU) while this process imports Prefect, prepares the staging copy, discovers
+    # and hashes, and starts the parser processes (the other core); the flow run then begins as soon
+    # as the server answers and takes the prepared work over (flows.ingest.prepared).
     started = time.perf_counter()
     server = prefect_env.start_temporary_server(verbose)
     try:
