@@ -221,7 +221,10 @@ def _ingest(
     interrupted: int | None = None  # documents loaded when a signal stopped the run
     try:
         with display, prefect_env.run_settings(server):
-            ready = prepared.prepare(key)
+            try:
+                ready = prepared.prepare(key)
+            except Exception:  # noqa: BLE001 - the flow does that work itself, and records the failure
+                ready = None
             if server is not None:
                 server.wait_until_ready()
             prepared.offer(ready)

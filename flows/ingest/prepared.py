@@ -10,7 +10,9 @@ run's record in Prefect still says what was discovered, parsed and loaded, and t
 (``runs.duration_seconds``) includes the prepared part.
 
 A flow started any other way (``xxgk serve``'s scheduled runs, tests calling the flow) finds nothing
-to claim, or nothing that matches its own parameters, and does all the work itself, as before.
+to claim, or nothing that matches its own parameters, and does all the work itself, as before. So
+does the command's flow when preparing failed (a disk error, a foreign writer): it meets the same
+error inside the flow run, which then records it as a failed run, as before.
 
 Called with the run lock held (flows.warehouse.lock): the plan stays true until the flow uses it
 because no other run may write the warehouse meanwhile.
