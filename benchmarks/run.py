@@ -223,7 +223,7 @@ def _role(proc: psutil.Process) -> str:
         )
     if "resource_tracker" in text:
         return "resource_tracker"
-    if "uvicorn" in cmd:
+    if "uvicorn" in cmd or "flows.cli.prefect_server" in cmd:  # Prefect's own start, or xxgk's
         return "prefect_server"
     if len(cmd) > 1 and Path(cmd[1]).name == "xxgk":
         return "cli_flow_process"

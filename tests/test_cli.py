@@ -30,7 +30,8 @@ def test_ingest_exit_codes_and_summary(tmp_path: Path, cli_env: dict[str, str], 
     shutil.copyfile(SEEDS / "ninghai-2021.txt", drop / "ninghai-2021.txt")
     shutil.copyfile(SEEDS / "weibin-2023.html", drop / "weibin-2023.html")
 
-    ok = xxgk(xxgk_bin, cli_env, "ingest", str(drop), "--db", str(db))
+    # --settle 0: the files were written just now, and the run discovers them within a second or two
+    ok = xxgk(xxgk_bin, cli_env, "ingest", str(drop), "--db", str(db), "--settle", "0")
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert "Summary: 2 seen, 0 unchanged, 2 loaded, 0 rejected" in ok.stdout
     # the run's own time and Prefect's start-up apart; the run's own is what the runs row records
@@ -42,7 +43,9 @@ def test_ingest_exit_codes_and_summary(tmp_path: Path, cli_env: dict[str, str], 
     assert "Traceback" not in ok.stderr
 
     (drop / "scan.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
-    with_rejection = xxgk(xxgk_bin, cli_env, "ingest", str(drop), "--db", str(db), "--progress", "none")
+    with_rejection = xxgk(
+        xxgk_bin, cli_env, "ingest", str(drop), "--db", str(db), "--progress", "none", "--settle", "0"
+    )
     assert with_rejection.returncode == 1, with_rejection.stdout + with_rejection.stderr
     assert "Summary: 3 seen, 2 unchanged, 0 loaded, 1 rejected" in with_rejection.stdout
     assert "scan.png" in with_rejection.stdout and "unsupported_format" in with_rejection.stdout

@@ -121,7 +121,8 @@ def test_cli_env_setting_uses_the_cluster_with_one_prefect_server(
         shutil.copyfile(SEEDS / name, drop / name)
     env = {**cli_env, "XXGK_DASK_ADDRESS": dask_address}
     done = subprocess.run(
-        [xxgk_bin, "ingest", str(drop), "--db", str(db), "--progress", "plain", "--verbose"],
+        # --settle 0: the files were written just now, and the run discovers them within a second or two
+        [xxgk_bin, "ingest", str(drop), "--db", str(db), "--progress", "plain", "--verbose", "--settle", "0"],
         env=env,
         capture_output=True,
         text=True,

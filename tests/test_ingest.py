@@ -401,6 +401,8 @@ def test_kill_mid_run_then_rerun_leaves_no_partial_or_duplicate_data(
         "2",
         "--batch-size",
         "4",
+        "--settle",  # the files were written just now; the run discovers them within a second or two
+        "0",
     ]
 
     proc = subprocess.Popen(

@@ -20,6 +20,11 @@ Shape of a run (tasks are verbs; the logic lives in discovery/parsing/pool/wareh
 On the first SIGINT/SIGTERM (flows.ingest.interrupt) the writer stops between two documents, the pool's
 workers are ended, and step 5 runs as for a failed run, as ``interrupted``; the flow returns Cancelled.
 
+Started by ``xxgk ingest``, steps 0 and 1 and the start of the parser processes are done before the
+flow run exists, while Prefect's server boots (flows.ingest.prepared); ``prepare_staging``,
+``discover_files`` and the parse tasks take that work over, so the run records and logs the same
+counts, and its duration includes it.
+
 Prefect tasks are per batch, never per file: a task run costs ~70 ms of orchestration here.
 """
 
@@ -40,9 +45,9 @@ from prefect.runtime import flow_run
 from prefect.states import Cancelled, State
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from flows.ingest import interrupt, progress, runs
+from flows.ingest import interrupt, prepared, progress, runs
 from flows.ingest.artifacts import ARTIFACT_KEY, run_report_markdown
-from flows.ingest.discovery import Candidate, Plan, Skipped, hash_files, plan_files, walk_drop_dir
+from flows.ingest.discovery import Candidate, Plan
 from flows.ingest.limits import DEFAULT_FILE_SECONDS, DEFAULT_HTML_MAX_MB, DEFAULT_MEMORY_MB, Limits
 from flows.ingest.parsing import ParseOutcome, parser_version
 from flows.ingest.pool import ParserPool
@@ -70,12 +75,14 @@ WRITER_POLL_SECONDS = 0.2
 
 
 @task(cache_policy=NO_CACHE)
-def prepare_staging(db_path: str) -> staging.Stage:
-    """Copy the live warehouse to ``<db>.loading`` (or keep an interrupted run's copy) to load into."""
-    stage = staging.prepare(db_path)
+def prepare_staging(db_path: str, ready: staging.Stage | None = None) -> staging.Stage:
+    """Copy the live warehouse to ``<db>.loading`` (or keep an interrupted run's copy) to load into;
+    ``ready``: the copy the command already made while Prefect started (flows.ingest.prepared)."""
+    stage = ready or staging.prepare(db_path)
     get_run_logger().info(
-        "loading into %s (%s)", stage.path,
+        "loading into %s (%s%s)", stage.path,
         "resuming an interrupted run" if stage.resumed else f"copied in {stage.copy_seconds:.2f} s",
+        ", before the flow run began" if ready else "",
     )  # fmt: skip
     return stage
 
@@ -87,25 +94,26 @@ def discover_files(
     settle_seconds: float = 0.0,
     follow_links: bool = False,
     version: str = "",
+    ready: tuple[Plan, float] | None = None,
 ) -> Plan:
     """List the drop directory and decide what to do with each file (read-only on the drop dir; only
-    files inside it, see flows.ingest.discovery)."""
-    skipped: list[Skipped] = []
-    files = walk_drop_dir(Path(drop_dir), skipped, follow_links)
-    settled_before_ns = time.time_ns() - int(settle_seconds * 1e9) if settle_seconds > 0 else None
-    plan = plan_files(
-        files, warehouse.known_files(), warehouse.known_hashes, version or parser_version(True),
-        hasher=lambda stats: hash_files(stats, stop=lambda: interrupt.requested() is not None),
-        settled_before_ns=settled_before_ns,
-    )  # fmt: skip
-    interrupt.raise_if_requested()  # an interrupted hashing pass leaves an incomplete plan
-    plan.skipped = skipped
-    for entry in skipped:
+    files inside it, see flows.ingest.discovery). ``ready``: the plan (and the seconds it took) that
+    the command made while Prefect started (flows.ingest.prepared); logged the same way."""
+    if ready is None:
+        started = time.perf_counter()
+        plan = prepared.discover(
+            drop_dir, warehouse, settle_seconds, follow_links, version or parser_version(True)
+        )
+        took, when = time.perf_counter() - started, ""
+    else:
+        (plan, took), when = ready, ", before the flow run began"
+    for entry in plan.skipped:
         get_run_logger().warning("skipped (not read): %s: %s", entry.reason, entry.path)
     get_run_logger().info(
-        "%d files: %d unchanged, %d to parse, %d copies of known content, %d unreadable, %d still being written",
+        "%d files: %d unchanged, %d to parse, %d copies of known content, %d unreadable, %d still being "
+        "written (walked and hashed in %.2f s%s)",
         plan.seen, len(plan.unchanged), len(plan.to_parse), len(plan.copies), len(plan.unreadable),
-        len(plan.deferred),
+        len(plan.deferred), took, when,
     )  # fmt: skip
     return plan
 
@@ -300,9 +308,15 @@ def ingest(
     limits = Limits(memory_mb=max_memory_mb, file_seconds=file_timeout, html_max_mb=max_html_mb, ocr=ocr)
     started_at, clock = now(), time.perf_counter()
     version = parser_version(ocr)
+    # what the command prepared for exactly this run while Prefect started, if anything
+    key = prepared.RunKey.of(
+        drop_dir, db_path, workers, settle_seconds, dask_address, max_memory_mb, file_timeout,
+        max_html_mb, follow_links, ocr,
+    )  # fmt: skip
+    ready = prepared.claim(key)
     summary = RunSummary(drop_dir=str(Path(drop_dir).resolve()), db_path=str(Path(db_path).resolve()))
     summary.flow_run_id = flow_run.id
-    record = _RunRecord(summary, started_at, clock, version)
+    record = _RunRecord(summary, ready.started_at if ready else started_at, clock, version, ready)
     try:
         _run(
             drop_dir, db_path, workers, batch_size, settle_seconds, lock_wait, dask_address, record,
@@ -311,6 +325,9 @@ def ingest(
     except interrupt.RunInterrupted as exc:  # still waiting for the run lock: nothing to close
         record.error = exc
         summary.status, summary.error = "interrupted", str(exc)
+    finally:
+        if ready is not None:  # normally closed by now; not if the body failed before it got to them
+            ready.discard()
     publish_run_report(summary.as_dict(), record.failed_checks)
     if isinstance(record.error, interrupt.RunInterrupted):
         return Cancelled(
@@ -342,7 +359,11 @@ def _run(
         _loading_copy(db_path, record) as warehouse,
     ):
         interrupt.raise_if_requested()
-        plan = discover_files(drop_dir, warehouse, settle_seconds, follow_links, record.version)
+        ready = record.ready
+        plan = discover_files(
+            drop_dir, warehouse, settle_seconds, follow_links, record.version,
+            (ready.plan, ready.discovery_seconds) if ready else None,
+        )  # fmt: skip
         summary.seen = plan.seen
         summary.skip(plan.skipped)
         progress.emit(
@@ -365,7 +386,7 @@ def _run(
                     if stopped:
                         results.cancel()
             else:
-                with ParserPool(workers, limits) as pool:
+                with ready.pool if ready and ready.pool else ParserPool(workers, limits) as pool:
                     futures = [parse_batch.submit(n, batch, pool, results) for n, batch in enumerate(batches)]
                     for n, future in enumerate(futures):
                         # a task that Prefect failed before its body ran must still end the writer's wait
@@ -376,7 +397,9 @@ def _run(
                         )
                     summary.parsed = len(items)
                     try:
-                        stopped = load_results(results, len(batches), plan, warehouse, summary, record.version)
+                        stopped = load_results(
+                            results, len(batches), plan, warehouse, summary, record.version
+                        )
                         if stopped:
                             results.cancel()  # parse threads blocked on a full queue return
                             pool.stop()
@@ -399,6 +422,8 @@ class _RunRecord:
     clock: float
     version: str = ""
     """The parser version the run records (``parsing.parser_version``)."""
+    ready: prepared.PreparedRun | None = None
+    """Staging copy, plan and parser pool prepared before the flow run began (flows.ingest.prepared)."""
     error: Exception | None = None
     failed_checks: list[runs.FailedCheck] = field(default_factory=list)
 
@@ -412,10 +437,10 @@ def _loading_copy(db_path: str, record: _RunRecord) -> Iterator[Warehouse]:
     An interrupted run (flows.ingest.interrupt) closes the same way, as ``interrupted``. Only
     ``Exception`` is caught: after a KeyboardInterrupt raised outside the run's own signal handling
     (like SIGKILL) nothing is swapped, and the next run resumes the copy."""
-    summary = record.summary
-    stage = prepare_staging(db_path)
+    summary, ready = record.summary, record.ready
+    stage = prepare_staging(db_path, ready.stage if ready else None)
     summary.resumed, summary.copy_seconds = stage.resumed, stage.copy_seconds
-    with open_warehouse(stage.path) as warehouse:
+    with _prepared_warehouse(ready) if ready else open_warehouse(stage.path) as warehouse:
         try:
             yield warehouse
         except interrupt.RunInterrupted as exc:
@@ -430,9 +455,19 @@ def _loading_copy(db_path: str, record: _RunRecord) -> Iterator[Warehouse]:
             if record.error is None:
                 record.error = exc
                 summary.status, summary.error = "failed", f"refreshing the model: {type(exc).__name__}: {exc}"
-        summary.seconds = time.perf_counter() - record.clock
+        # the run's own time: the flow body, and what was done for it before the flow run began
+        summary.seconds = time.perf_counter() - record.clock + (ready.seconds if ready else 0.0)
         record.failed_checks = record_run(warehouse, summary, record.started_at, record.version)
     publish_warehouse(stage)
+
+
+@contextmanager
+def _prepared_warehouse(ready: prepared.PreparedRun) -> Iterator[Warehouse]:
+    """The staging copy the command opened before the flow run began, closed like ``open_warehouse``."""
+    try:
+        yield ready.warehouse
+    finally:
+        ready.close_warehouse()
 
 
 def _emit_document(

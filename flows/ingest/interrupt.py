@@ -162,12 +162,16 @@ def _report_crashed(flow_run_id: str, signum: int) -> None:
 
 
 def _api_url() -> str | None:
-    """The configured API, or the temporary server Prefect (or the CLI) started in this process."""
-    from prefect.server.api.server import SubprocessASGIServer
+    """The configured API (``xxgk ingest`` sets ``PREFECT_API_URL`` to its temporary server too), or
+    the temporary server Prefect started in this process itself (an in-process caller of the flow);
+    ``prefect.server`` is looked up, never imported: importing it costs seconds."""
     from prefect.settings import get_current_settings
 
     url = get_current_settings().api.url
     if url:
         return url
-    server = SubprocessASGIServer()
+    module = sys.modules.get("prefect.server.api.server")
+    if module is None:
+        return None
+    server = module.SubprocessASGIServer()
     return server.api_url if server.running else None

@@ -38,10 +38,13 @@ MAX_ATTEMPTS_IN_POOL = 2
 
 def _context() -> mp.context.BaseContext:
     """forkserver where available: workers fork from a small server that pre-imported only the parser
-    (fast start, no Prefect/DuckDB state copied, no fork-with-threads hazards); spawn elsewhere."""
+    (fast start, no Prefect/DuckDB state copied, no fork-with-threads hazards); spawn elsewhere.
+    ``transform.build`` too: ``transform`` imports it on its first report only (the command itself
+    imports ``flows.ingest.parsing`` but never builds a report), and every worker's first file would
+    pay for it."""
     if "forkserver" in mp.get_all_start_methods():
         ctx = mp.get_context("forkserver")
-        ctx.set_forkserver_preload(["flows.ingest.parsing"])
+        ctx.set_forkserver_preload(["flows.ingest.parsing", "transform.build"])
         return ctx
     return mp.get_context("spawn")
 
@@ -102,6 +105,24 @@ class ParserPool:
     @property
     def stopped(self) -> bool:
         return self._stopped
+
+    def start(self) -> None:
+        """Start the forkserver and a first worker now, in the background, so that the first file
+        does not wait for them: the forkserver imports the parser (the costly part; further workers
+        are forked from it in milliseconds). Used while the run waits for something else
+        (flows.ingest.prepared); otherwise they start with the first file.
+
+        A thread, because the first process start blocks until the forkserver has imported
+        everything."""
+
+        def warm() -> None:
+            try:
+                executor, _ = self._current()
+                executor.submit(_ready)
+            except (RuntimeError, BrokenProcessPool, OSError):
+                pass  # stopped or broken meanwhile: ``parse`` replaces the pool or says why, as usual
+
+        threading.Thread(target=warm, name="xxgk-pool-start", daemon=True).start()
 
     def _current(self) -> tuple[ProcessPoolExecutor, int]:
         with self._lock:
@@ -207,6 +228,10 @@ class ParserPool:
         finally:
             self._alone = None
             executor.shutdown(wait=False, cancel_futures=True)
+
+
+def _ready() -> None:
+    """The warm-up job of ``ParserPool.start``: nothing to do once the worker runs."""
 
 
 def _rejected(item: Item, code: str, reason: str) -> ParseOutcome:
