@@ -91,7 +91,9 @@ OUTSIDE_DROP_DIR, SPECIAL_FILE, DANGLING_LINK, UNREADABLE = (
 """Reasons of skipped entries (``SKIP_REASONS``; see the module docstring)."""
 
 
-def walk_drop_dir(root: Path, skipped: list[Skipped] | None = None, follow_links: bool = False) -> list[FileStat]:
+def walk_drop_dir(
+    root: Path, skipped: list[Skipped] | None = None, follow_links: bool = False
+) -> list[FileStat]:
     """All regular files under ``root`` (resolved), recursively, sorted by path; everything else that
     is not read is appended to ``skipped`` (sorted by path) so that the run can say so. Only
     directories are listed and only ``stat`` is called here: no entry is opened."""
@@ -136,7 +138,11 @@ def _skip_detail(link: str, reason: str) -> str:
         target = os.readlink(link)
     except OSError:
         return ""
-    return f"links to {target}" if reason in (DANGLING_LINK, OUTSIDE_DROP_DIR) else f"{target}: a device, FIFO or socket"
+    return (
+        f"links to {target}"
+        if reason in (DANGLING_LINK, OUTSIDE_DROP_DIR)
+        else f"{target}: a device, FIFO or socket"
+    )
 
 
 def _inside(path: str, root: str) -> bool:
