@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import os
 import re
 import statistics
 import zlib
@@ -44,9 +45,10 @@ import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdfparser import PDFSyntaxError
 from pdfminer.psexceptions import PSEOF, PSException
+from pdfplumber.table import TableFinder, TableSettings
 from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
-from extract import resources
+from extract import pdfium_layer, resources
 from extract.errors import CorruptFile, EmptyFile, EncryptedFile, NoTextLayer
 from extract.geometry import cluster
 from extract.model import Block, Cell, Document, Paragraph, Table
@@ -183,7 +185,12 @@ class _Page:
 # Entry point
 
 
-def read(path: Path, *, ocr: bool = True) -> Document:
+ENGINE_ENV = "XXGK_PDF_ENGINE"
+"""``pdfminer`` makes every page go through pdfplumber/pdfminer as before the pdfium text layer existed
+(the reference the fast path is compared with); anything else, or unset, reads pages with pdfium."""
+
+
+def read(path: Path, *, ocr: bool = True, engine: str | None = None) -> Document:
     """Read a PDF into paragraphs and exact-grid tables, in reading order.
 
     With ``ocr`` (the default), pages without a text layer and large images on text pages (a statistics
@@ -193,6 +200,11 @@ def read(path: Path, *, ocr: bool = True) -> Document:
 
     ``meta`` holds ``pages`` (the page count) and, when the document info has them, ``title`` and
     ``creation_date`` (ISO 8601 when the PDF date parses).
+
+    pdfplumber opens the file (encryption, damage and the page tree are judged by pdfminer, as are the
+    metadata); each page's characters and ruling lines are then read by pdfium (``extract.pdfium_layer``,
+    several times faster), unless that module leaves the page to pdfplumber (what it cannot reproduce
+    exactly). ``engine="pdfminer"`` (or ``XXGK_PDF_ENGINE=pdfminer``) reads every page with pdfplumber.
     """
     path = Path(path)
     if path.stat().st_size == 0:
@@ -212,12 +224,14 @@ def read(path: Path, *, ocr: bool = True) -> Document:
         n_chars = n_cid = image_only = ocr_glyphs = 0
         ocr_pages: list[int] = []
         renderer = _Renderer(path) if ocr else None
+        layer = _open_layer(path, engine)
         try:
             for i, page in enumerate(plumber_pages):
                 try:
+                    objs = layer.page(i, page) if layer is not None else None
                     try:
-                        chars = page.chars
-                        images = page.images
+                        chars = page.chars if objs is None else objs.chars
+                        images = page.images if objs is None else objs.images
                     except _PARSE_ERRORS as exc:
                         raise CorruptFile(f"page {i + 1} cannot be parsed ({_cause(exc)})") from exc
                     n_chars += len(chars)
@@ -226,7 +240,7 @@ def read(path: Path, *, ocr: bool = True) -> Document:
                         image_only += bool(images)
                         parsed = _Page(i + 1, float(page.width), float(page.height), [], [], [])
                         if images and renderer is not None:
-                            ocr_glyphs += _ocr_into(parsed, renderer, i, [_whole_page(page)])
+                            ocr_glyphs += _ocr_into(parsed, renderer, i, [_whole_page(page, images)])
                             ocr_pages.append(i + 1)
                         elif (
                             renderer is None and i + 1 == SCAN_PROBE_PAGES and image_only == SCAN_PROBE_PAGES
@@ -236,7 +250,7 @@ def read(path: Path, *, ocr: bool = True) -> Document:
                         continue
                     if i + 1 >= SCAN_PROBE_PAGES and n_cid > n_chars / 2:
                         raise _cid_error()
-                    parsed = _read_page(page, i + 1)
+                    parsed = _read_page(page, i + 1, objs)
                     regions = _image_regions(page, images, chars) if renderer is not None else []
                     if regions:
                         ocr_glyphs += _ocr_into(parsed, renderer, i, regions)
@@ -245,6 +259,8 @@ def read(path: Path, *, ocr: bool = True) -> Document:
                 finally:
                     page.close()  # drops the parsed layout and cached objects of this page
         finally:
+            if layer is not None:
+                layer.close()
             if renderer is not None:
                 renderer.close()
     if n_chars == 0 and ocr_glyphs == 0:
@@ -279,6 +295,8 @@ def _closing(pdf: Any) -> Iterator[None]:
             stream = getattr(pdf, "stream", None)
             if stream is not None and not getattr(pdf, "stream_is_external", False):
                 stream.close()
+
+
 _NO_TEXT_OCR_OFF = "the PDF has no text layer (scanned images); OCR is switched off"
 OCR_MIN_IMAGE_AREA = 0.15
 """An image on a text page is read by OCR when it covers at least this fraction of the page and no
@@ -330,8 +348,19 @@ def _image_dpi(image: dict[str, Any]) -> float:
     return min(max(native, OCR_DPI[0]), OCR_DPI[1])
 
 
-def _whole_page(page: Any) -> tuple[tuple[float, float, float, float], float]:
-    dpi = max((_image_dpi(im) for im in page.images), default=OCR_DPI[0])
+def _open_layer(path: Path, engine: str | None) -> pdfium_layer.Layer | None:
+    """The pdfium reader of the file, or None when every page goes through pdfplumber (asked for, or
+    pdfium cannot open a file pdfminer could)."""
+    if (engine or os.environ.get(ENGINE_ENV, "")).strip().lower() == "pdfminer":
+        return None
+    try:
+        return pdfium_layer.Layer(path)
+    except OSError:
+        return None
+
+
+def _whole_page(page: Any, images: list[dict[str, Any]]) -> tuple[tuple[float, float, float, float], float]:
+    dpi = max((_image_dpi(im) for im in images), default=OCR_DPI[0])
     return (0.0, 0.0, float(page.width), float(page.height)), dpi
 
 
@@ -477,14 +506,33 @@ def _iso_date(raw: str) -> str:
 # One page
 
 
-def _read_page(page: Any, number: int) -> _Page:
-    """Tables and text lines of one page, from a single parse of its objects."""
-    deduped = page.dedupe_chars(tolerance=1)
-    finder = deduped.debug_tablefinder(TABLE_SETTINGS)  # = find_tables(), plus the cells it dropped
+class _Surface:
+    """What pdfplumber's ``TableFinder`` reads of a page: its edges and its box."""
+
+    def __init__(self, edges: list[dict[str, Any]], bbox: tuple[float, float, float, float]) -> None:
+        self.edges = edges
+        self.bbox = bbox
+
+
+def _find_tables(surface: _Surface, settings: dict[str, Any]) -> TableFinder:
+    """``page.debug_tablefinder(settings)``: ``find_tables()``, plus the cells it dropped."""
+    return TableFinder(surface, TableSettings.resolve(settings))  # type: ignore[arg-type]
+
+
+def _read_page(page: Any, number: int, objs: pdfium_layer.PageObjects | None = None) -> _Page:
+    """Tables and text lines of one page, from a single parse of its objects (pdfium's, when ``objs``
+    holds them, else pdfplumber's)."""
+    if objs is None:
+        deduped = page.dedupe_chars(tolerance=1)
+        all_chars, edges = deduped.chars, deduped.edges
+    else:
+        all_chars, edges = pdfium_layer.dedupe_chars(objs.chars, tolerance=1), objs.edges
+    surface = _Surface(edges, page.bbox)
+    finder = _find_tables(surface, TABLE_SETTINGS)
     closing = _closing_rules(finder)
     if closing:  # rare: only pages with a table left open at the top or bottom are searched twice
-        finder = deduped.debug_tablefinder({**TABLE_SETTINGS, "explicit_horizontal_lines": closing})
-    chars = [c for c in deduped.chars if c["text"]]
+        finder = _find_tables(surface, {**TABLE_SETTINGS, "explicit_horizontal_lines": closing})
+    chars = [c for c in all_chars if c["text"]]
     tables = sorted(finder.tables, key=lambda t: (t.bbox[1], t.bbox[0]))
     in_tables = {tuple(b) for t in tables for b in t.cells}
     lone = [tuple(b) for b in finder.cells if tuple(b) not in in_tables]

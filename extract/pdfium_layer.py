@@ -1,0 +1,866 @@
+"""The text layer and the ruling lines of PDF pages from pdfium, as the records pdfplumber would make.
+
+pdfplumber gets a page's characters and lines by having pdfminer interpret the content stream in Python
+and turning every glyph into a dict; for the reports this pipeline reads that is three quarters of the
+parse time. pdfium (through pypdfium2, which pdfplumber already depends on) parses the same stream in C.
+This module reads from pdfium what ``extract.pdf`` needs and builds it the way pdfplumber does, so the
+reader's rules see the same input whichever library parsed the page:
+
+- **chars**: ``text``, ``x0``, ``x1``, ``top``, ``bottom``, ``doctop``, ``size``, ``fontname``,
+  ``upright``, in content-stream order. The box is pdfminer's: it runs from the glyph origin over the
+  advance width, and from the font's descriptor ``/Descent`` below the baseline up one font size (not
+  pdfium's own boxes, which use other font metrics). Coordinates come out of pdfium as 32-bit floats;
+  each is rounded to the decimals a 32-bit float can hold at its magnitude, which gives back the
+  number written in the content stream (``714.589``) when it had no more decimals than that. The box
+  is then computed with pdfminer's own double arithmetic, so a size of 10.5 pt is 10.5 on both paths,
+  or off in the same last bit.
+- **edges**: path objects become pdfminer's lines, rectangles and curves by pdfminer's rules (subpaths,
+  ``re`` as ``m l l l h``, a closed axis-aligned four-sided path is a rectangle), then pdfplumber's own
+  ``line_to_edge``/``rect_to_edges``/``curve_to_edges`` turn them into the table finder's edges, in
+  pdfplumber's order (lines, then rectangle edges, then curve edges).
+- **images**: bounding box and pixel size of image objects (scan detection, OCR regions).
+
+pdfium's text page is built for selecting text, not for layout, and differs from pdfminer's glyph list
+in ways this module either undoes or detects. Undone: characters it generates (spaces, line breaks) are
+dropped; one glyph that maps to several code points (split by pdfium) is one char again; the order is
+the content stream's. Detected, and the page is then left to pdfplumber (``page`` returns ``None`` with
+the reason): a text object pdfium left out (it drops one that repeats a nearby one, as fake bold does,
+and objects narrower than 0.01 pt), text that is not upright, a glyph without a Unicode mapping (pdfminer
+writes ``(cid:N)``), a hyphen pdfium rewrote at a line end, right-to-left text (pdfium reorders and
+mirrors it), a ligature pdfium decomposed, marked content with ``/ActualText`` (pdfium substitutes it),
+fonts pdfminer would measure differently (Type 3, vertical writing, a font whose name the page resources
+do not resolve to one descriptor), a rotated page or one whose MediaBox does not start at the origin.
+Also left to pdfplumber, so that its limits and error messages still apply: a page whose content
+streams, forms or fonts inflate beyond ``MAX_INFLATED`` or cannot be inflated (pdfium aborts the whole
+process when an allocation fails, where pdfminer raises ``MemoryError``), and a page pdfium cannot load.
+
+pdfium is not thread-safe: one ``Layer`` is used by one thread, and a process opens its own documents
+(the parser workers do). Every handle is closed when the page is done and the document when the layer
+is closed.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import itertools
+import math
+import re
+import unicodedata
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from operator import itemgetter
+from pathlib import Path
+from typing import Any
+
+import pypdfium2  # noqa: F401  (initialises the pdfium library once per process)
+import pypdfium2_raw
+from pdfminer.fontmetrics import FONT_METRICS
+from pdfminer.psparser import PSLiteral
+from pdfplumber.utils.clustering import cluster_objects
+from pdfplumber.utils.geometry import curve_to_edges, line_to_edge, rect_to_edges
+
+MAX_INFLATED = 64 * 2**20
+"""Bytes of decoded content streams, forms and font programs one page may bring before it is left to
+pdfminer: well above any real report page (the corpus's largest page is under 100 kB), far below what
+the parser workers' memory cap allows."""
+
+# --------------------------------------------------------------------------------------------------
+# pdfium entry points, declared here with plain pointer types (addresses as ints: cheap to compare and
+# to use as keys) rather than through pypdfium2's helpers, which wrap every call in Python objects.
+
+_LIB = ctypes.CDLL(str(Path(pypdfium2_raw.__file__).with_name("libpdfium.so")))
+_P = ctypes.c_void_p
+_INT = ctypes.c_int
+_FLOAT_P = ctypes.POINTER(ctypes.c_float)
+_DOUBLE_P = ctypes.POINTER(ctypes.c_double)
+
+
+class _Matrix(ctypes.Structure):
+    _fields_ = [(k, ctypes.c_float) for k in "abcdef"]
+
+
+class _RectF(ctypes.Structure):
+    _fields_ = [
+        ("left", ctypes.c_float),
+        ("top", ctypes.c_float),
+        ("right", ctypes.c_float),
+        ("bottom", ctypes.c_float),
+    ]
+
+
+def _fn(name: str, restype: Any, *argtypes: Any) -> Any:
+    f = getattr(_LIB, name)
+    f.restype = restype
+    f.argtypes = argtypes
+    return f
+
+
+_LoadDocument = _fn("FPDF_LoadDocument", _P, ctypes.c_char_p, ctypes.c_char_p)
+_CloseDocument = _fn("FPDF_CloseDocument", None, _P)
+_GetLastError = _fn("FPDF_GetLastError", ctypes.c_ulong)
+_GetPageCount = _fn("FPDF_GetPageCount", _INT, _P)
+_LoadPage = _fn("FPDF_LoadPage", _P, _P, _INT)
+_ClosePage = _fn("FPDF_ClosePage", None, _P)
+_TextLoadPage = _fn("FPDFText_LoadPage", _P, _P)
+_TextClosePage = _fn("FPDFText_ClosePage", None, _P)
+_CountChars = _fn("FPDFText_CountChars", _INT, _P)
+_GetUnicode = _fn("FPDFText_GetUnicode", ctypes.c_uint, _P, _INT)
+_IsGenerated = _fn("FPDFText_IsGenerated", _INT, _P, _INT)
+_HasUnicodeMapError = _fn("FPDFText_HasUnicodeMapError", _INT, _P, _INT)
+_GetTextObject = _fn("FPDFText_GetTextObject", _P, _P, _INT)
+_GetCharOrigin = _fn("FPDFText_GetCharOrigin", _INT, _P, _INT, _DOUBLE_P, _DOUBLE_P)
+_GetLooseCharBox = _fn("FPDFText_GetLooseCharBox", _INT, _P, _INT, ctypes.POINTER(_RectF))
+_GetCharMatrix = _fn("FPDFText_GetMatrix", _INT, _P, _INT, ctypes.POINTER(_Matrix))
+_CountObjects = _fn("FPDFPage_CountObjects", _INT, _P)
+_GetObject = _fn("FPDFPage_GetObject", _P, _P, _INT)
+_FormCountObjects = _fn("FPDFFormObj_CountObjects", _INT, _P)
+_FormGetObject = _fn("FPDFFormObj_GetObject", _P, _P, ctypes.c_ulong)
+_ObjGetType = _fn("FPDFPageObj_GetType", _INT, _P)
+_ObjGetMatrix = _fn("FPDFPageObj_GetMatrix", _INT, _P, ctypes.POINTER(_Matrix))
+_ObjGetBounds = _fn("FPDFPageObj_GetBounds", _INT, _P, _FLOAT_P, _FLOAT_P, _FLOAT_P, _FLOAT_P)
+_ObjCountMarks = _fn("FPDFPageObj_CountMarks", _INT, _P)
+_ObjGetMark = _fn("FPDFPageObj_GetMark", _P, _P, ctypes.c_ulong)
+_MarkCountParams = _fn("FPDFPageObjMark_CountParams", _INT, _P)
+_MarkGetParamKey = _fn(
+    "FPDFPageObjMark_GetParamKey",
+    _INT,
+    _P,
+    ctypes.c_ulong,
+    _P,
+    ctypes.c_ulong,
+    ctypes.POINTER(ctypes.c_ulong),
+)
+_TextObjGetFont = _fn("FPDFTextObj_GetFont", _P, _P)
+_FontGetIsEmbedded = _fn("FPDFFont_GetIsEmbedded", _INT, _P)
+_FontGetFontData = _fn("FPDFFont_GetFontData", _INT, _P, _P, ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t))
+_FontGetGlyphWidth = _fn("FPDFFont_GetGlyphWidth", _INT, _P, ctypes.c_uint, ctypes.c_float, _FLOAT_P)
+_FontGetBaseFontName = _fn("FPDFFont_GetBaseFontName", ctypes.c_size_t, _P, ctypes.c_char_p, ctypes.c_size_t)
+_PathCountSegments = _fn("FPDFPath_CountSegments", _INT, _P)
+_PathGetSegment = _fn("FPDFPath_GetPathSegment", _P, _P, _INT)
+_PathGetDrawMode = _fn("FPDFPath_GetDrawMode", _INT, _P, ctypes.POINTER(_INT), ctypes.POINTER(_INT))
+_SegGetPoint = _fn("FPDFPathSegment_GetPoint", _INT, _P, _FLOAT_P, _FLOAT_P)
+_SegGetType = _fn("FPDFPathSegment_GetType", _INT, _P)
+_SegGetClose = _fn("FPDFPathSegment_GetClose", _INT, _P)
+_ImageGetPixelSize = _fn(
+    "FPDFImageObj_GetImagePixelSize", _INT, _P, ctypes.POINTER(ctypes.c_uint), ctypes.POINTER(ctypes.c_uint)
+)
+
+_TEXT, _PATH, _IMAGE, _FORM = 1, 2, 3, 5
+_LINETO, _BEZIERTO, _MOVETO = 0, 1, 2
+_ERR_PASSWORD = 4
+_GENERATED_CANDIDATES = frozenset(" \r\n")
+
+# --------------------------------------------------------------------------------------------------
+# Numbers
+
+
+def _digits_for_exponent(exp: int) -> int | None:
+    """Decimals a float32 of binary exponent ``exp`` (value = m·2^exp, 0.5 ≤ m < 1) holds exactly: the
+    largest k with 10^-k above its unit in the last place, so rounding to k decimals undoes the float32
+    conversion of any number written with at most k decimals."""
+    ulp = 2.0 ** (exp - 24)
+    if ulp >= 1:
+        return None
+    return math.floor(-math.log10(ulp) - 1e-12)
+
+
+_DIGITS = {e: _digits_for_exponent(e) for e in range(-160, 160)}
+
+
+def _rec(v: float) -> float:
+    """The decimal number a float32 from pdfium most likely stood for (see the module docstring)."""
+    if v == 0.0 or not math.isfinite(v):
+        return v + 0.0
+    digits = _DIGITS.get(math.frexp(v)[1])
+    return v if digits is None else round(v, digits)
+
+
+def _mult(m1: tuple[float, ...], m0: tuple[float, ...]) -> tuple[float, ...]:
+    """pdfminer's ``mult_matrix``: ``m1`` then ``m0``."""
+    a1, b1, c1, d1, e1, f1 = m1
+    a0, b0, c0, d0, e0, f0 = m0
+    return (
+        a0 * a1 + c0 * b1,
+        b0 * a1 + d0 * b1,
+        a0 * c1 + c0 * d1,
+        b0 * c1 + d0 * d1,
+        a0 * e1 + c0 * f1 + e0,
+        b0 * e1 + d0 * f1 + f0,
+    )
+
+
+_IDENTITY = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+
+# --------------------------------------------------------------------------------------------------
+# Fonts, as pdfminer measures them (from the PDF objects pdfminer has already parsed for the page tree)
+
+
+@dataclass(frozen=True, slots=True)
+class _Font:
+    fontname: str
+    descent: float
+    """pdfminer's ``get_descent()``: the descriptor's /Descent (forced negative) in text space."""
+
+
+def _literal(v: Any) -> Any:
+    return v.name if isinstance(v, PSLiteral) else v
+
+
+def _font_name(descriptor: dict[str, Any]) -> str:
+    from pdfminer.pdftypes import resolve1
+
+    name = _literal(resolve1(descriptor.get("FontName", "unknown")))
+    if isinstance(name, bytes):
+        name = name.decode("latin-1")
+    return str(name)
+
+
+def _descent(descriptor: dict[str, Any]) -> float:
+    from pdfminer.pdftypes import num_value
+
+    descent = num_value(descriptor.get("Descent", 0))
+    return (-descent if descent > 0 else descent) * 0.001
+
+
+def _font_info(spec: dict[str, Any]) -> _Font | None:
+    """Name and descent of a font the way pdfminer's font classes take them, or None for fonts this
+    module does not handle (Type 3, vertical writing, unknown subtypes) or whose glyphs pdfminer and
+    pdfium might map to different text (no ToUnicode and no standard encoding)."""
+    from pdfminer.pdftypes import PDFStream, dict_value, list_value, resolve1
+
+    subtype = _literal(resolve1(spec.get("Subtype")))
+    has_tounicode = isinstance(resolve1(spec.get("ToUnicode")), PDFStream)
+    if subtype == "Type0":
+        encoding = resolve1(spec.get("Encoding"))
+        if isinstance(encoding, PDFStream):
+            if resolve1(encoding.attrs.get("WMode", 0)) == 1:
+                return None
+        elif not isinstance(encoding, PSLiteral) or encoding.name.endswith("-V"):
+            return None
+        descendants = list_value(spec.get("DescendantFonts", []))
+        if not descendants:
+            return None
+        sub = dict_value(descendants[0])
+        if _literal(resolve1(sub.get("Subtype"))) not in ("CIDFontType0", "CIDFontType2"):
+            return None
+        if not has_tounicode:
+            info = dict_value(sub.get("CIDSystemInfo", {}))
+            registry, ordering = resolve1(info.get("Registry", b"")), resolve1(info.get("Ordering", b""))
+            if registry != b"Adobe" or ordering not in (b"GB1", b"CNS1", b"Japan1", b"Korea1"):
+                return None
+        descriptor = dict_value(sub.get("FontDescriptor", {}))
+        return _Font(_font_name(descriptor), _descent(descriptor))
+    if subtype in ("Type1", "MMType1", "TrueType"):
+        basefont = _literal(resolve1(spec.get("BaseFont")))
+        if basefont in FONT_METRICS:
+            descriptor = FONT_METRICS[basefont][0]
+        else:
+            descriptor = dict_value(spec.get("FontDescriptor", {}))
+            encoding = resolve1(spec.get("Encoding"))
+            standard = isinstance(encoding, PSLiteral) or (
+                isinstance(encoding, dict) and "Differences" in encoding
+            )
+            if not has_tounicode and not standard:
+                return None
+        return _Font(_font_name(descriptor), _descent(descriptor))
+    return None
+
+
+# --------------------------------------------------------------------------------------------------
+# Streams a page makes pdfium decode
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _inflate(stream: Any, budget: int) -> tuple[int, int]:
+    """Decoded size and CRC-32 of a pdfminer stream, computed without holding the data; raises
+    ``_TooLarge`` past ``budget`` or when the stream does not inflate (pdfminer's own reading then
+    decides what the page is)."""
+    if stream.data is not None:
+        data = stream.data
+        if len(data) > budget:
+            raise _TooLarge
+        return len(data), zlib.crc32(data)
+    data = stream.rawdata or b""
+    if stream.decipher:
+        data = stream.decipher(stream.objid, stream.genno, data, stream.attrs)
+    filters = [_literal(f) for f, _ in stream.get_filters()]
+    if not filters:
+        if len(data) > budget:
+            raise _TooLarge
+        return len(data), zlib.crc32(data)
+    if filters not in (["FlateDecode"], ["Fl"]):
+        raise _TooLarge
+    inflater = zlib.decompressobj()
+    size = crc = 0
+    try:
+        while data:
+            chunk = inflater.decompress(data, 1 << 20)
+            size += len(chunk)
+            crc = zlib.crc32(chunk, crc)
+            if size > budget:
+                raise _TooLarge
+            data = inflater.unconsumed_tail
+        chunk = inflater.flush()
+    except zlib.error as exc:
+        raise _TooLarge from exc
+    if not inflater.eof:
+        raise _TooLarge
+    return size + len(chunk), zlib.crc32(chunk, crc)
+
+
+_SUBSET = re.compile(r"^[A-Z]{6}\+")
+
+
+class _Resources:
+    """The fonts of one page (by their embedded program, else by name) and the decoded size of all
+    that pdfium reads for it."""
+
+    def __init__(self, seen: dict[int, tuple[int, int]]) -> None:
+        self.by_program: dict[tuple[int, int], _Font | None] = {}
+        self.by_name: dict[str, _Font | None] = {}
+        self.inflated = 0
+        self._seen = seen
+        self._visited: set[int] = set()
+
+    def add_stream(self, ref_or_stream: Any) -> tuple[int, int] | None:
+        from pdfminer.pdftypes import PDFObjRef, PDFStream, resolve1
+
+        objid = ref_or_stream.objid if isinstance(ref_or_stream, PDFObjRef) else None
+        stream = resolve1(ref_or_stream)
+        if not isinstance(stream, PDFStream):
+            return None
+        objid = objid or stream.objid
+        if objid is not None and objid in self._seen:
+            digest = self._seen[objid]
+        else:
+            digest = _inflate(stream, MAX_INFLATED - self.inflated)
+            if objid is not None:
+                self._seen[objid] = digest
+        self.inflated += digest[0]
+        if self.inflated > MAX_INFLATED:
+            raise _TooLarge
+        return digest
+
+    @staticmethod
+    def _put(table: dict[Any, _Font | None], key: Any, info: _Font | None) -> None:
+        if key in table and table[key] != info:
+            info = None  # one program or name, measured two ways: pdfium cannot tell which applies
+        table[key] = info
+
+    def add(self, resources: Any, depth: int = 0) -> None:
+        from pdfminer.pdftypes import PDFStream, dict_value, list_value, resolve1
+
+        resources = dict_value(resources)
+        if id(resources) in self._visited or depth > 8:
+            return
+        self._visited.add(id(resources))
+        for ref in dict_value(resources.get("Font", {})).values():
+            spec = dict_value(ref)
+            info = _font_info(spec)
+            program = None
+            for holder in [spec, *[dict_value(d) for d in list_value(spec.get("DescendantFonts", []))]]:
+                descriptor = dict_value(holder.get("FontDescriptor", {}))
+                for key in ("FontFile", "FontFile2", "FontFile3"):
+                    if key in descriptor:
+                        program = self.add_stream(descriptor[key]) or program
+            for key in ("ToUnicode", "Encoding"):
+                self.add_stream(spec.get(key))
+            if program is not None:
+                self._put(self.by_program, program, info)
+            else:
+                basefont = _literal(resolve1(spec.get("BaseFont")))
+                if isinstance(basefont, bytes):
+                    basefont = basefont.decode("latin-1")
+                self._put(self.by_name, _SUBSET.sub("", str(basefont)), info)
+        for ref in dict_value(resources.get("XObject", {})).values():
+            xobj = resolve1(ref)
+            if isinstance(xobj, PDFStream) and _literal(resolve1(xobj.attrs.get("Subtype"))) == "Form":
+                self.add_stream(ref)
+                if "Resources" in xobj.attrs:
+                    self.add(xobj.attrs["Resources"], depth + 1)
+
+
+# --------------------------------------------------------------------------------------------------
+# The layer
+
+
+@dataclass(slots=True)
+class PageObjects:
+    """What ``extract.pdf`` reads of a page, in pdfplumber's shapes."""
+
+    chars: list[dict[str, Any]]
+    edges: list[dict[str, Any]]
+    images: list[dict[str, Any]]
+
+
+@dataclass(slots=True)
+class _Walk:
+    """Page objects in content order, with what the checks need."""
+
+    text_objects: dict[int, int] = field(default_factory=dict)
+    """Text object address → position in content order."""
+    lines: list[dict[str, Any]] = field(default_factory=list)
+    rects: list[dict[str, Any]] = field(default_factory=list)
+    curves: list[dict[str, Any]] = field(default_factory=list)
+    images: list[dict[str, Any]] = field(default_factory=list)
+    reason: str | None = None
+
+
+class Layer:
+    """One PDF opened in pdfium; ``page`` reads one page at a time (close it, or use ``with``)."""
+
+    def __init__(self, path: Path) -> None:
+        self._doc = _LoadDocument(str(path).encode("utf-8"), None)
+        if not self._doc:
+            code = _GetLastError()
+            raise OSError(f"pdfium cannot open the file (error {code})")
+        self._fonts: dict[int, _Font | None] = {}
+        self._streams: dict[int, tuple[int, int]] = {}
+        self.fallbacks: dict[str, int] = {}
+        """Why pages were left to pdfplumber (reason → pages), for benchmarks and tests."""
+
+    def __enter__(self) -> Layer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._doc:
+            _CloseDocument(self._doc)
+            self._doc = None
+
+    @property
+    def page_count(self) -> int:
+        return _GetPageCount(self._doc)
+
+    def page(self, index: int, plumber_page: Any) -> PageObjects | None:
+        """The chars, edges and images of page ``index`` (0-based), or None when the page must be read by
+        pdfplumber (``fallbacks`` counts why). ``plumber_page`` is pdfplumber's page of the same index:
+        its page dictionary, size and document offset are the reference for the coordinates."""
+        reason = self._unsupported_page(plumber_page)
+        resources = None
+        if reason is None:
+            resources = _Resources(self._streams)
+            try:
+                resources.add(plumber_page.page_obj.resources or {})
+                for ref in _content_refs(plumber_page.page_obj):
+                    resources.add_stream(ref)
+            except _TooLarge:
+                reason = "streams too large or not inflatable"
+            except Exception:  # noqa: BLE001 - damaged resources: pdfminer's own reading decides
+                reason = "resources unreadable"
+        if reason is None:
+            assert resources is not None
+            page = _LoadPage(self._doc, index)
+            if not page:
+                reason = "pdfium cannot load the page"
+            else:
+                try:
+                    result = self._read(page, plumber_page, resources)
+                finally:
+                    _ClosePage(page)
+                if isinstance(result, str):
+                    reason = result
+                else:
+                    return result
+        self.fallbacks[reason] = self.fallbacks.get(reason, 0) + 1
+        return None
+
+    @staticmethod
+    def _unsupported_page(plumber_page: Any) -> str | None:
+        if plumber_page.rotation:
+            return "rotated page"
+        if plumber_page.mediabox[0] != 0 or plumber_page.mediabox[1] != 0:
+            return "MediaBox not at the origin"
+        from pdfminer.pdftypes import resolve1
+
+        raw = resolve1(plumber_page.page_obj.attrs.get("MediaBox"))
+        if not isinstance(raw, list) or len(raw) != 4 or resolve1(raw[0]) != 0 or resolve1(raw[1]) != 0:
+            return "MediaBox not at the origin"
+        return None
+
+    # ---- one page ---------------------------------------------------------------------------------
+
+    def _read(self, page: int, plumber_page: Any, resources: _Resources) -> PageObjects | str:
+        height = plumber_page.height
+        doctop0 = plumber_page.initial_doctop
+        walk = _Walk()
+        self._fonts.clear()
+        _walk(page, _CountObjects, _GetObject, _IDENTITY, walk, height, doctop0, 0)
+        if walk.reason:
+            return walk.reason
+        textpage = _TextLoadPage(page)
+        if not textpage:
+            return "pdfium cannot read the text"
+        try:
+            chars = self._chars(textpage, walk, resources, height, doctop0)
+        finally:
+            _TextClosePage(textpage)
+        if isinstance(chars, str):
+            return chars
+        edges = [line_to_edge(x) for x in walk.lines]
+        for r in walk.rects:
+            edges.extend(rect_to_edges(r))
+        for c in walk.curves:
+            edges.extend(curve_to_edges(c))
+        return PageObjects(chars=chars, edges=edges, images=walk.images)
+
+    def _font(self, font: int, resources: _Resources) -> _Font | None:
+        """pdfminer's measure of a pdfium font handle: found by its embedded program (size and CRC-32
+        of the decoded font file), else by its name without the subset tag. Cached per page: handles
+        may be reused once a page closes."""
+        if font in self._fonts:
+            return self._fonts[font]
+        size = ctypes.c_size_t()
+        info: _Font | None = None
+        if _FontGetIsEmbedded(font) == 1 and _FontGetFontData(font, None, 0, ctypes.byref(size)):
+            buf = ctypes.create_string_buffer(size.value)
+            if _FontGetFontData(font, buf, size.value, ctypes.byref(size)):
+                info = resources.by_program.get((size.value, zlib.crc32(buf.raw[: size.value])))
+        else:
+            buf = ctypes.create_string_buffer(256)
+            n = _FontGetBaseFontName(font, buf, 256)
+            if 0 < n <= 256:
+                info = resources.by_name.get(buf.raw[: n - 1].decode("latin-1"))
+        self._fonts[font] = info
+        return info
+
+    def _chars(
+        self, tp: int, walk: _Walk, resources: _Resources, height: float, doctop0: float
+    ) -> list[dict[str, Any]] | str:
+        n = _CountChars(tp)
+        if n < 0:
+            return "pdfium cannot read the text"
+        x, y = ctypes.c_double(), ctypes.c_double()
+        rect, mat = _RectF(), _Matrix()
+        px, py = ctypes.byref(x), ctypes.byref(y)
+        prect, pmat = ctypes.byref(rect), ctypes.byref(mat)
+        objects: dict[int, tuple[Any, ...]] = {}
+        order = walk.text_objects
+        out: list[tuple[int, int, dict[str, Any]]] = []
+        prev_key: tuple[Any, ...] | None = None
+        widths: dict[tuple[Any, int], float] = {}
+        w = ctypes.c_float()
+        pw = ctypes.byref(w)
+        prev: dict[str, Any] | None = None
+        for i in range(n):
+            u = _GetUnicode(tp, i)
+            ch = chr(u) if u < 0x110000 else "\ufffd"
+            if ch in _GENERATED_CANDIDATES and _IsGenerated(tp, i):
+                prev_key = None
+                continue
+            if u < 0x20 and ch not in "\t\r\n" or u in (0xFFFE, 0xFFFF):
+                return "a character pdfium rewrote (hyphen or control code)"
+            if u >= 0x590 and unicodedata.bidirectional(ch) in ("R", "AL", "AN"):
+                return "right-to-left text"
+            if _HasUnicodeMapError(tp, i):
+                return "a glyph without Unicode mapping"
+            obj = _GetTextObject(tp, i)
+            if not obj or obj not in order:
+                return "a character outside the page's text objects"
+            info = objects.get(obj)
+            if info is None:
+                _GetCharMatrix(tp, i, pmat)
+                a, b, c, d = _rec(mat.a), _rec(mat.b), _rec(mat.c), _rec(mat.d)
+                if b != 0 or c != 0 or a <= 0 or d <= 0:
+                    return "text that is not upright"
+                font = _TextObjGetFont(obj)
+                fi = self._font(font, resources) if font else None
+                if fi is None:
+                    return "a font pdfminer would measure differently"
+                if _has_actual_text(obj):
+                    return "marked content with ActualText"
+                fs = _FontSize.get(obj)
+                if fs is None or fs <= 0:
+                    return "no font size"
+                info = objects[obj] = (a, d, fs, fi)
+            a, d, fs, fi = info
+            _GetCharOrigin(tp, i, px, py)
+            _GetLooseCharBox(tp, i, prect)
+            e, f = _rec(x.value), _rec(y.value)
+            key = (obj, e, f, rect.left, rect.right)
+            if prev is not None and key == prev_key:
+                return "a glyph that maps to several characters"
+            # The advance as pdfminer computes it: the font's declared width (thousandths of an em)
+            # times the size. pdfium's loose box is no measure of it (it widens the box to the glyph's
+            # ink); ``FPDFFont_GetGlyphWidth`` gives the declared width of the code pdfium maps the
+            # character back to, which the box must then contain.
+            font_key = (info, u)
+            width = widths.get(font_key)
+            if width is None:
+                if not _FontGetGlyphWidth(_TextObjGetFont(obj), u, 1000.0, pw):
+                    return "no glyph width"
+                width = widths[font_key] = _rec(w.value)
+            loose = (rect.right - rect.left) / a / fs * 1000
+            if loose < width - 0.01 or (width <= 0 < loose):
+                return "a glyph width pdfium does not confirm"
+            adv = width * 0.001 * fs * 1.0
+            # pdfminer's LTChar box: (0, descent) – (adv, descent + size) in glyph space, through the
+            # char matrix (a, 0, 0, d, e, f); then pdfplumber's flip to top-down coordinates.
+            dsc = fi.descent * fs
+            x0, x1 = a * 0 + 0.0 * dsc + e, a * adv + 0.0 * dsc + e
+            y0, y1 = 0.0 * 0 + d * dsc + f, 0.0 * adv + d * (dsc + fs) + f
+            if x1 < x0:
+                x0, x1 = x1, x0
+            top = (height - y1) + 0
+            char = {
+                "text": ch,
+                "fontname": fi.fontname,
+                "size": y1 - y0,
+                "upright": True,
+                "x0": x0,
+                "x1": x1,
+                "y0": y0,
+                "y1": y1,
+                "top": top,
+                "bottom": (height - y0) + 0,
+                "doctop": doctop0 + top,
+            }
+            out.append((order[obj], i, char))
+            prev, prev_key = char, key
+        used = {o for o, _, _ in out}
+        if len(used) != len(order):
+            return "a text object pdfium left out"
+        out.sort(key=itemgetter(0, 1))
+        return [c for _, _, c in out]
+
+
+class _FontSizeCache:
+    """Font size of text objects (``FPDFTextObj_GetFontSize``), read once per object."""
+
+    _get = staticmethod(_fn("FPDFTextObj_GetFontSize", _INT, _P, _FLOAT_P))
+
+    def get(self, obj: int) -> float | None:
+        v = ctypes.c_float()
+        if not self._get(obj, ctypes.byref(v)):
+            return None
+        return _rec(v.value)
+
+
+_FontSize = _FontSizeCache()
+
+
+def _has_actual_text(obj: int) -> bool:
+    n = _ObjCountMarks(obj)
+    if n <= 0:
+        return False
+    buf = ctypes.create_string_buffer(64)
+    out = ctypes.c_ulong()
+    for k in range(n):
+        mark = _ObjGetMark(obj, k)
+        if not mark:
+            continue
+        for j in range(_MarkCountParams(mark)):
+            if _MarkGetParamKey(mark, j, ctypes.cast(buf, _P), 64, ctypes.byref(out)):
+                if buf.raw[: max(out.value - 2, 0)].decode("utf-16-le", "replace") == "ActualText":
+                    return True
+    return False
+
+
+def _content_refs(page_obj: Any) -> list[Any]:
+    from pdfminer.pdftypes import resolve1
+
+    contents = page_obj.attrs.get("Contents")
+    value = resolve1(contents)
+    if isinstance(value, list):
+        return value
+    return [contents] if contents is not None else []
+
+
+def _matrix_of(obj: int, mat: _Matrix) -> tuple[float, ...]:
+    _ObjGetMatrix(obj, ctypes.byref(mat))
+    return (_rec(mat.a), _rec(mat.b), _rec(mat.c), _rec(mat.d), _rec(mat.e), _rec(mat.f))
+
+
+def _walk(
+    holder: int,
+    count: Any,
+    get: Any,
+    ctm: tuple[float, ...],
+    walk: _Walk,
+    height: float,
+    doctop0: float,
+    depth: int,
+) -> None:
+    """Visit the objects of a page or form in content order, forms recursively."""
+    mat = _Matrix()
+    for k in range(count(holder)):
+        obj = get(holder, k)
+        if not obj:
+            walk.reason = "pdfium cannot list the page objects"
+            return
+        kind = _ObjGetType(obj)
+        if kind == _TEXT:
+            walk.text_objects[obj] = len(walk.text_objects)
+        elif kind == _PATH:
+            _path(obj, _mult(_matrix_of(obj, mat), ctm), walk, height, doctop0)
+        elif kind == _IMAGE:
+            _image(obj, _mult(_matrix_of(obj, mat), ctm), walk, height, doctop0)
+        elif kind == _FORM:
+            if depth >= 16:
+                walk.reason = "forms nested too deep"
+                return
+            _walk(
+                obj,
+                _FormCountObjects,
+                _FormGetObject,
+                _mult(_matrix_of(obj, mat), ctm),
+                walk,
+                height,
+                doctop0,
+                depth + 1,
+            )
+        if walk.reason:
+            return
+
+
+def _bbox_attrs(x0: float, y0: float, x1: float, y1: float, height: float, doctop0: float) -> dict[str, Any]:
+    top = (height - y1) + 0
+    return {
+        "x0": x0,
+        "y0": y0,
+        "x1": x1,
+        "y1": y1,
+        "width": x1 - x0,
+        "height": y1 - y0,
+        "top": top,
+        "bottom": (height - y0) + 0,
+        "doctop": doctop0 + top,
+    }
+
+
+def _path(obj: int, m: tuple[float, ...], walk: _Walk, height: float, doctop0: float) -> None:
+    """A path object as pdfminer's ``paint_path`` would record it (only painted paths are objects)."""
+    fill, stroke = _INT(), _INT()
+    if not _PathGetDrawMode(obj, ctypes.byref(fill), ctypes.byref(stroke)) or (
+        fill.value == 0 and not stroke.value
+    ):
+        return
+    fx, fy = ctypes.c_float(), ctypes.c_float()
+    pfx, pfy = ctypes.byref(fx), ctypes.byref(fy)
+    a, b, c, d, e, f = m
+    ops: list[tuple[str, tuple[float, float]]] = []
+    start: tuple[float, float] | None = None
+    for k in range(_PathCountSegments(obj)):
+        seg = _PathGetSegment(obj, k)
+        if not seg or not _SegGetPoint(seg, pfx, pfy):
+            walk.reason = "pdfium cannot read a path"
+            return
+        px, py = _rec(fx.value), _rec(fy.value)
+        pt = (a * px + c * py + e, b * px + d * py + f)  # pdfminer's apply_matrix_pt
+        kind = _SegGetType(seg)
+        if kind == _MOVETO:
+            ops.append(("m", pt))
+            start = pt
+        elif kind == _LINETO:
+            if _SegGetClose(seg) and pt == start:
+                ops.append(("h", pt))  # pdfminer drops the redundant line back to the start, keeps the h
+                continue
+            ops.append(("l", pt))
+        elif kind == _BEZIERTO:
+            ops.append(("c", pt))
+        else:
+            walk.reason = "pdfium cannot read a path"
+            return
+        if _SegGetClose(seg) and start is not None:
+            ops.append(("h", start))
+    # Bézier segments come as three points each; pdfminer keeps one ``c`` per curve, whose last pair is
+    # its point.
+    merged: list[tuple[str, tuple[float, float]]] = []
+    run = 0
+    for op in ops:
+        if op[0] == "c":
+            run += 1
+            if run % 3:
+                continue
+        else:
+            run = 0
+        merged.append(op)
+    for sub in _subpaths(merged):
+        _paint(sub, walk, height, doctop0)
+
+
+def _subpaths(ops: list[tuple[str, tuple[float, float]]]) -> Iterator[list[tuple[str, tuple[float, float]]]]:
+    shape = "".join(op for op, _ in ops)
+    if shape[:1] != "m":
+        return
+    if shape.count("m") == 1:
+        yield ops
+        return
+    for _, grp in itertools.groupby(range(len(ops)), key=lambda j: shape[: j + 1].count("m")):
+        idx = list(grp)
+        sub = [ops[j] for j in idx]
+        if len(sub) > 1:
+            yield sub
+
+
+def _paint(path: list[tuple[str, tuple[float, float]]], walk: _Walk, height: float, doctop0: float) -> None:
+    """pdfminer's classification of one subpath: a line, a rectangle, or a curve."""
+    shape = "".join(op for op, _ in path)
+    pts = [pt for _, pt in path]
+    if len(shape) > 3 and shape[-2:] == "lh" and pts[-2] == pts[0]:
+        shape = shape[:-2] + "h"
+        pts.pop()
+    if shape in ("mlh", "ml"):
+        (x0, y0), (x1, y1) = pts[0], pts[1]
+        attrs = _bbox_attrs(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1), height, doctop0)
+        attrs["object_type"] = "line"
+        walk.lines.append(attrs)
+        return
+    if shape in ("mlllh", "mllll"):
+        (x0, y0), (x1, y1), (x2, y2), (x3, y3), _ = pts
+        square = (x0 == x1 and y1 == y2 and x2 == x3 and y3 == y0) or (
+            y0 == y1 and x1 == x2 and y2 == y3 and x3 == x0
+        )
+        if pts[0] == pts[4] and square:
+            xs = (x0, x2)
+            ys = (y0, y2)
+            attrs = _bbox_attrs(min(xs), min(ys), max(xs), max(ys), height, doctop0)
+            attrs["object_type"] = "rect"
+            walk.rects.append(attrs)
+            return
+    xs = [p[0] for p in pts]
+    ys = [p[1] for p in pts]
+    attrs = _bbox_attrs(min(xs), min(ys), max(xs), max(ys), height, doctop0)
+    attrs["object_type"] = "curve"
+    attrs["pts"] = [(px, height - py) for px, py in pts]
+    walk.curves.append(attrs)
+
+
+def _image(obj: int, m: tuple[float, ...], walk: _Walk, height: float, doctop0: float) -> None:
+    a, b, c, d, e, f = m
+    corners = [(a * x + c * y + e, b * x + d * y + f) for x, y in ((0, 0), (1, 0), (1, 1), (0, 1))]
+    xs = [p[0] for p in corners]
+    ys = [p[1] for p in corners]
+    w, h = ctypes.c_uint(), ctypes.c_uint()
+    _ImageGetPixelSize(obj, ctypes.byref(w), ctypes.byref(h))
+    attrs = _bbox_attrs(min(xs), min(ys), max(xs), max(ys), height, doctop0)
+    attrs["object_type"] = "image"
+    attrs["srcsize"] = (w.value, h.value)
+    walk.images.append(attrs)
+
+
+# --------------------------------------------------------------------------------------------------
+# pdfplumber's dedupe_chars, without its quadratic ``list.index``
+
+
+def dedupe_chars(chars: list[dict[str, Any]], tolerance: float = 1) -> list[dict[str, Any]]:
+    """``pdfplumber.utils.dedupe_chars(chars, tolerance)`` with its default ``extra_attrs``: of the chars
+    sharing text, font name, size and uprightness whose ``doctop`` and ``x0`` cluster within
+    ``tolerance``, the first by (doctop, x0) is kept; the kept chars stay in their original order."""
+    key = itemgetter("upright", "text", "fontname", "size")
+    pos_key = itemgetter("doctop", "x0")
+    indexed = sorted(range(len(chars)), key=lambda i: key(chars[i]))
+    kept: list[int] = []
+    for _, grp in itertools.groupby(indexed, key=lambda i: key(chars[i])):
+        members = list(grp)
+        for y_cluster in cluster_objects(members, lambda i: chars[i]["doctop"], tolerance):
+            for x_cluster in cluster_objects(y_cluster, lambda i: chars[i]["x0"], tolerance):
+                kept.append(min(x_cluster, key=lambda i: (pos_key(chars[i]), x_cluster.index(i))))
+    kept.sort()
+    return [chars[i] for i in kept]
