@@ -176,6 +176,15 @@ def _rec(v: float) -> float:
     return v if digits is None else round(v, digits)
 
 
+def _rec_at(v: float, ref: float) -> float:
+    """``_rec`` for a difference of two float32 values: rounded at the precision of ``ref``, the larger
+    of them, whose rounding error the difference carries."""
+    if v == 0.0 or not math.isfinite(v) or not math.isfinite(ref) or ref == 0.0:
+        return v + 0.0
+    digits = _DIGITS.get(math.frexp(max(abs(ref), abs(v)))[1])
+    return v if digits is None else round(v, digits)
+
+
 def _mult(m1: tuple[float, ...], m0: tuple[float, ...]) -> tuple[float, ...]:
     """pdfminer's ``mult_matrix``: ``m1`` then ``m0``."""
     a1, b1, c1, d1, e1, f1 = m1
@@ -201,6 +210,9 @@ class _Font:
     fontname: str
     descent: float
     """pdfminer's ``get_descent()``: the descriptor's /Descent (forced negative) in text space."""
+    standard: str | None = None
+    """For the 14 standard fonts: pdfminer's metrics table (it ignores /Widths and looks the width up by
+    the character's text; pdfium uses its own widths of those fonts, which must then agree)."""
 
 
 def _literal(v: Any) -> Any:
@@ -255,6 +267,7 @@ def _font_info(spec: dict[str, Any]) -> _Font | None:
         basefont = _literal(resolve1(spec.get("BaseFont")))
         if basefont in FONT_METRICS:
             descriptor = FONT_METRICS[basefont][0]
+            return _Font(_font_name(descriptor), _descent(descriptor), basefont)
         else:
             descriptor = dict_value(spec.get("FontDescriptor", {}))
             encoding = resolve1(spec.get("Encoding"))
@@ -542,24 +555,25 @@ class Layer:
         prect, pmat = ctypes.byref(rect), ctypes.byref(mat)
         objects: dict[int, tuple[Any, ...]] = {}
         order = walk.text_objects
-        out: list[tuple[int, int, dict[str, Any]]] = []
+        # One entry per glyph: (object, origin x, origin y, advance, text); the boxes are made once an
+        # object's glyphs are all known (their x positions are rebuilt from the run, see _positions).
+        glyphs: list[tuple[int, float, float, float, str]] = []
         prev_key: tuple[Any, ...] | None = None
-        widths: dict[tuple[Any, int], float] = {}
+        widths: dict[tuple[int, int], float] = {}
         w = ctypes.c_float()
         pw = ctypes.byref(w)
-        prev: dict[str, Any] | None = None
         for i in range(n):
             u = _GetUnicode(tp, i)
             ch = chr(u) if u < 0x110000 else "\ufffd"
             if ch in _GENERATED_CANDIDATES and _IsGenerated(tp, i):
                 prev_key = None
                 continue
+            if _HasUnicodeMapError(tp, i):
+                return "a glyph without Unicode mapping"
             if u < 0x20 and ch not in "\t\r\n" or u in (0xFFFE, 0xFFFF):
                 return "a character pdfium rewrote (hyphen or control code)"
             if u >= 0x590 and unicodedata.bidirectional(ch) in ("R", "AL", "AN"):
                 return "right-to-left text"
-            if _HasUnicodeMapError(tp, i):
-                return "a glyph without Unicode mapping"
             obj = _GetTextObject(tp, i)
             if not obj or obj not in order:
                 return "a character outside the page's text objects"
@@ -578,56 +592,103 @@ class Layer:
                 fs = _FontSize.get(obj)
                 if fs is None or fs <= 0:
                     return "no font size"
-                info = objects[obj] = (a, d, fs, fi)
-            a, d, fs, fi = info
+                info = objects[obj] = (a, d, fs, fi, font)
+            a, _d, fs, fi, font = info
             _GetCharOrigin(tp, i, px, py)
             _GetLooseCharBox(tp, i, prect)
-            e, f = _rec(x.value), _rec(y.value)
-            key = (obj, e, f, rect.left, rect.right)
-            if prev is not None and key == prev_key:
+            key = (obj, x.value, y.value, rect.left, rect.right)
+            if key == prev_key:
                 return "a glyph that maps to several characters"
+            prev_key = key
             # The advance as pdfminer computes it: the font's declared width (thousandths of an em)
             # times the size. pdfium's loose box is no measure of it (it widens the box to the glyph's
             # ink); ``FPDFFont_GetGlyphWidth`` gives the declared width of the code pdfium maps the
             # character back to, which the box must then contain.
-            font_key = (info, u)
-            width = widths.get(font_key)
+            width = widths.get((font, u))
             if width is None:
-                if not _FontGetGlyphWidth(_TextObjGetFont(obj), u, 1000.0, pw):
+                if not _FontGetGlyphWidth(font, u, 1000.0, pw):
                     return "no glyph width"
-                width = widths[font_key] = _rec(w.value)
+                width = widths[(font, u)] = _rec(w.value)
+                if fi.standard is not None:
+                    metrics = FONT_METRICS[fi.standard]
+                    if metrics[1].get(ch, metrics[0].get("MissingWidth", 0)) != width:
+                        return "a standard font measured differently"
             loose = (rect.right - rect.left) / a / fs * 1000
             if loose < width - 0.01 or (width <= 0 < loose):
                 return "a glyph width pdfium does not confirm"
-            adv = width * 0.001 * fs * 1.0
-            # pdfminer's LTChar box: (0, descent) – (adv, descent + size) in glyph space, through the
-            # char matrix (a, 0, 0, d, e, f); then pdfplumber's flip to top-down coordinates.
-            dsc = fi.descent * fs
-            x0, x1 = a * 0 + 0.0 * dsc + e, a * adv + 0.0 * dsc + e
-            y0, y1 = 0.0 * 0 + d * dsc + f, 0.0 * adv + d * (dsc + fs) + f
-            if x1 < x0:
-                x0, x1 = x1, x0
-            top = (height - y1) + 0
-            char = {
-                "text": ch,
-                "fontname": fi.fontname,
-                "size": y1 - y0,
-                "upright": True,
-                "x0": x0,
-                "x1": x1,
-                "y0": y0,
-                "y1": y1,
-                "top": top,
-                "bottom": (height - y0) + 0,
-                "doctop": doctop0 + top,
-            }
-            out.append((order[obj], i, char))
-            prev, prev_key = char, key
-        used = {o for o, _, _ in out}
-        if len(used) != len(order):
+            glyphs.append((obj, x.value, y.value, width * 0.001 * fs * 1.0, ch))
+        if len({g[0] for g in glyphs}) != len(order):
             return "a text object pdfium left out"
+        out: list[tuple[int, int, dict[str, Any]]] = []
+        k = 0
+        while k < len(glyphs):
+            obj = glyphs[k][0]
+            end = k + 1
+            while end < len(glyphs) and glyphs[end][0] == obj:
+                end += 1
+            a, d, fs, fi, _font = objects[obj]
+            run = glyphs[k:end]
+            dsc = fi.descent * fs
+            for j, ((_o, _x, raw_y, adv, ch), e) in enumerate(zip(run, _positions(run, a, fs), strict=True)):
+                f = _rec(raw_y)
+                # pdfminer's LTChar box: (0, descent) – (adv, descent + size) in glyph space, through
+                # the char matrix (a, 0, 0, d, e, f); then pdfplumber's flip to top-down coordinates.
+                x0, x1 = e, a * adv + e
+                y0, y1 = d * dsc + f, d * (dsc + fs) + f
+                top = (height - y1) + 0
+                char = {
+                    "text": ch,
+                    "fontname": fi.fontname,
+                    "size": y1 - y0,
+                    "upright": True,
+                    "x0": x0,
+                    "x1": x1,
+                    "y0": y0,
+                    "y1": y1,
+                    "top": top,
+                    "bottom": (height - y0) + 0,
+                    "doctop": doctop0 + top,
+                }
+                out.append((order[obj], k + j, char))
+            k = end
         out.sort(key=itemgetter(0, 1))
         return [c for _, _, c in out]
+
+
+def _positions(run: list[tuple[int, float, float, float, str]], a: float, fs: float) -> list[float]:
+    """x of each glyph origin of one text object, as pdfminer's arithmetic gives it.
+
+    pdfminer walks a ``TJ`` in double precision: ``x += advance`` after each glyph and
+    ``x -= n · size/1000`` for each number ``n`` of the array, the glyph at ``x · a + e``. pdfium's
+    origins are that walk in 32-bit floats. The numbers are recovered from the gaps between pdfium's
+    origins (they are written with at most one decimal by every writer seen) and the walk is redone;
+    where a gap is no such number (character or word spacing, a glyph pdfium dropped as a duplicate),
+    pdfium's own positions are kept from there on."""
+    out = [_rec(run[0][1])]
+    e = out[0]
+    x = 0.0
+    dxscale = 0.001 * fs * 1.0
+    exact = True
+    for k in range(1, len(run)):
+        raw = run[k][1]
+        if exact:
+            x = x + run[k - 1][3]
+            gap = (raw - run[k - 1][1]) / a - run[k - 1][3]
+            n = -gap / dxscale
+            number = round(n, 1)
+            if abs(n - number) > 0.02:
+                exact = False
+            else:
+                if number:
+                    x -= number * dxscale
+                pos = x * a + e
+                if abs(pos - raw) > 1e-3:
+                    exact = False
+                else:
+                    out.append(pos)
+                    continue
+        out.append(_rec(raw))
+    return out
 
 
 class _FontSizeCache:
@@ -744,21 +805,25 @@ def _path(obj: int, m: tuple[float, ...], walk: _Walk, height: float, doctop0: f
     fx, fy = ctypes.c_float(), ctypes.c_float()
     pfx, pfy = ctypes.byref(fx), ctypes.byref(fy)
     a, b, c, d, e, f = m
-    ops: list[tuple[str, tuple[float, float]]] = []
-    start: tuple[float, float] | None = None
+    raw: list[tuple[int, int, float, float]] = []
     for k in range(_PathCountSegments(obj)):
         seg = _PathGetSegment(obj, k)
         if not seg or not _SegGetPoint(seg, pfx, pfy):
             walk.reason = "pdfium cannot read a path"
             return
-        px, py = _rec(fx.value), _rec(fy.value)
+        raw.append((_SegGetType(seg), _SegGetClose(seg), fx.value, fy.value))
+    local = _as_rectangle(raw)
+    if local is None:
+        local = [(kind, close, _rec(px), _rec(py)) for kind, close, px, py in raw]
+    ops: list[tuple[str, tuple[float, float]]] = []
+    start: tuple[float, float] | None = None
+    for kind, close, px, py in local:
         pt = (a * px + c * py + e, b * px + d * py + f)  # pdfminer's apply_matrix_pt
-        kind = _SegGetType(seg)
         if kind == _MOVETO:
             ops.append(("m", pt))
             start = pt
         elif kind == _LINETO:
-            if _SegGetClose(seg) and pt == start:
+            if close and pt == start:
                 ops.append(("h", pt))  # pdfminer drops the redundant line back to the start, keeps the h
                 continue
             ops.append(("l", pt))
@@ -767,7 +832,7 @@ def _path(obj: int, m: tuple[float, ...], walk: _Walk, height: float, doctop0: f
         else:
             walk.reason = "pdfium cannot read a path"
             return
-        if _SegGetClose(seg) and start is not None:
+        if close and start is not None:
             ops.append(("h", start))
     # Bézier segments come as three points each; pdfminer keeps one ``c`` per curve, whose last pair is
     # its point.
@@ -783,6 +848,29 @@ def _path(obj: int, m: tuple[float, ...], walk: _Walk, height: float, doctop0: f
         merged.append(op)
     for sub in _subpaths(merged):
         _paint(sub, walk, height, doctop0)
+
+
+def _as_rectangle(raw: list[tuple[int, int, float, float]]) -> list[tuple[int, int, float, float]] | None:
+    """The points of an ``x y w h re`` path as pdfminer makes them (``x + w`` and ``y + h`` added in
+    double precision), when pdfium's points have that shape; None otherwise."""
+    if (
+        len(raw) != 5
+        or [k for k, _, _, _ in raw] != [_MOVETO, _LINETO, _LINETO, _LINETO, _LINETO]
+        or not raw[4][1]
+    ):
+        return None
+    (_, _, x0, y0), (_, _, x1, y1), (_, _, x2, y2), (_, _, x3, y3), (_, _, x4, y4) = raw
+    if not (x4 == x0 and y4 == y0 and y1 == y0 and x2 == x1 and y3 == y2 and x3 == x0):
+        return None
+    x, y = _rec(x0), _rec(y0)
+    w, h = _rec_at(x1 - x0, x1), _rec_at(y2 - y1, y2)
+    return [
+        (_MOVETO, 0, x, y),
+        (_LINETO, 0, x + w, y),
+        (_LINETO, 0, x + w, y + h),
+        (_LINETO, 0, x, y + h),
+        (_LINETO, 1, x, y),
+    ]
 
 
 def _subpaths(ops: list[tuple[str, tuple[float, float]]]) -> Iterator[list[tuple[str, tuple[float, float]]]]:
