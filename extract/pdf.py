@@ -45,7 +45,8 @@ import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdfparser import PDFSyntaxError
 from pdfminer.psexceptions import PSEOF, PSException
-from pdfplumber.table import TableFinder, TableSettings
+from pdfplumber import table as plumber_table
+from pdfplumber.table import TableFinder, TableSettings, cells_to_tables, edges_to_intersections
 from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
 from extract import pdfium_layer, resources
@@ -514,9 +515,72 @@ class _Surface:
         self.bbox = bbox
 
 
-def _find_tables(surface: _Surface, settings: dict[str, Any]) -> TableFinder:
-    """``page.debug_tablefinder(settings)``: ``find_tables()``, plus the cells it dropped."""
-    return TableFinder(surface, TableSettings.resolve(settings))  # type: ignore[arg-type]
+class _Finder:
+    """``page.debug_tablefinder(settings)`` (``find_tables()``, plus the cells it dropped), built from
+    pdfplumber's own steps except ``intersections_to_cells``, replaced by ``_intersections_to_cells``."""
+
+    def __init__(self, surface: _Surface, settings: dict[str, Any]) -> None:
+        self.page = surface
+        self.settings = TableSettings.resolve(settings)
+        self.edges = TableFinder.get_edges(self)  # type: ignore[arg-type]  # reads .page and .settings
+        self.intersections = edges_to_intersections(
+            self.edges, self.settings.intersection_x_tolerance, self.settings.intersection_y_tolerance
+        )
+        self.cells = _intersections_to_cells(self.intersections)
+        self.tables = [plumber_table.Table(surface, group) for group in cells_to_tables(self.cells)]  # type: ignore[arg-type]
+
+
+def _intersections_to_cells(
+    intersections: dict[tuple[float, float], dict[str, list[dict[str, Any]]]],
+) -> list:
+    """``pdfplumber.table.intersections_to_cells``, same cells in the same order: for each point (in
+    sorted order), the first point below and the first to its right, in that nesting, that close a
+    rectangle whose four corners are intersections joined by common edges. pdfplumber rebuilds both
+    points' edge sets for every pair it tests and scans all later points for each one; here the sets and
+    the points per column and per row are made once."""
+    points = sorted(intersections)
+    v_sets = {
+        p: {(e["x0"], e["top"], e["x1"], e["bottom"]) for e in d["v"]} for p, d in intersections.items()
+    }
+    h_sets = {
+        p: {(e["x0"], e["top"], e["x1"], e["bottom"]) for e in d["h"]} for p, d in intersections.items()
+    }
+    column: dict[float, list[tuple[float, float]]] = {}
+    row: dict[float, list[tuple[float, float]]] = {}
+    for p in points:
+        column.setdefault(p[0], []).append(p)
+        row.setdefault(p[1], []).append(p)
+
+    def connects(p1: tuple[float, float], p2: tuple[float, float]) -> bool:
+        if p1[0] == p2[0] and not v_sets[p1].isdisjoint(v_sets[p2]):
+            return True
+        return p1[1] == p2[1] and not h_sets[p1].isdisjoint(h_sets[p2])
+
+    cells = []
+    for pt in points:
+        col, rw = column[pt[0]], row[pt[1]]
+        below = col[col.index(pt) + 1 :]
+        right = rw[rw.index(pt) + 1 :]
+        found = None
+        for below_pt in below:
+            if not connects(pt, below_pt):
+                continue
+            for right_pt in right:
+                if not connects(pt, right_pt):
+                    continue
+                corner = (right_pt[0], below_pt[1])
+                if corner in intersections and connects(corner, right_pt) and connects(corner, below_pt):
+                    found = (pt[0], pt[1], corner[0], corner[1])
+                    break
+            if found:
+                break
+        if found:
+            cells.append(found)
+    return cells
+
+
+def _find_tables(surface: _Surface, settings: dict[str, Any]) -> _Finder:
+    return _Finder(surface, settings)
 
 
 def _read_page(page: Any, number: int, objs: pdfium_layer.PageObjects | None = None) -> _Page:
@@ -534,6 +598,7 @@ def _read_page(page: Any, number: int, objs: pdfium_layer.PageObjects | None = N
         finder = _find_tables(surface, {**TABLE_SETTINGS, "explicit_horizontal_lines": closing})
     chars = [c for c in all_chars if c["text"]]
     tables = sorted(finder.tables, key=lambda t: (t.bbox[1], t.bbox[0]))
+    table_boxes = [t.bbox for t in tables]  # a property pdfplumber recomputes from the cells each time
     in_tables = {tuple(b) for t in tables for b in t.cells}
     lone = [tuple(b) for b in finder.cells if tuple(b) not in in_tables]
 
@@ -543,8 +608,7 @@ def _read_page(page: Any, number: int, objs: pdfium_layer.PageObjects | None = N
     for c in chars:
         cx = (c["x0"] + c["x1"]) / 2
         cy = (c["top"] + c["bottom"]) / 2
-        for i, t in enumerate(tables):
-            x0, top, x1, bottom = t.bbox
+        for i, (x0, top, x1, bottom) in enumerate(table_boxes):
             if x0 - 0.5 <= cx <= x1 + 0.5 and top - 0.5 <= cy <= bottom + 0.5:
                 table_chars[i].append(c)
                 break
@@ -579,7 +643,7 @@ def _read_page(page: Any, number: int, objs: pdfium_layer.PageObjects | None = N
         cell = _PCell(text=text, row=0, x0=x0, x1=x1, rowspan=1, page=number)
         boxes.append(_Part(number, x0, top, x1, bottom, [x0, x1], [top, bottom], [cell], box=box_id))
 
-    parts = [_table_part(t.cells, t.bbox, table_chars[i], number) for i, t in enumerate(tables)]
+    parts = [_table_part(t.cells, table_boxes[i], table_chars[i], number) for i, t in enumerate(tables)]
     for part in parts:
         part.open_bottom = any(abs(part.bottom - rule["top"]) < 1 for rule in closing)
     lines.sort(key=lambda ln: (ln.top, ln.x0))

@@ -57,7 +57,6 @@ import pypdfium2  # noqa: F401  (initialises the pdfium library once per process
 import pypdfium2_raw
 from pdfminer.fontmetrics import FONT_METRICS
 from pdfminer.psparser import PSLiteral
-from pdfplumber.utils.clustering import cluster_objects
 from pdfplumber.utils.geometry import curve_to_edges, line_to_edge, rect_to_edges
 
 MAX_INFLATED = 64 * 2**20
@@ -108,6 +107,7 @@ _CountChars = _fn("FPDFText_CountChars", _INT, _P)
 _GetUnicode = _fn("FPDFText_GetUnicode", ctypes.c_uint, _P, _INT)
 _IsGenerated = _fn("FPDFText_IsGenerated", _INT, _P, _INT)
 _HasUnicodeMapError = _fn("FPDFText_HasUnicodeMapError", _INT, _P, _INT)
+_GetText = _fn("FPDFText_GetText", _INT, _P, _INT, _INT, _P)
 _GetTextObject = _fn("FPDFText_GetTextObject", _P, _P, _INT)
 _GetCharOrigin = _fn("FPDFText_GetCharOrigin", _INT, _P, _INT, _DOUBLE_P, _DOUBLE_P)
 _GetLooseCharBox = _fn("FPDFText_GetLooseCharBox", _INT, _P, _INT, ctypes.POINTER(_RectF))
@@ -559,12 +559,17 @@ class Layer:
         # object's glyphs are all known (their x positions are rebuilt from the run, see _positions).
         glyphs: list[tuple[int, float, float, float, str]] = []
         prev_key: tuple[Any, ...] | None = None
-        widths: dict[tuple[int, int], float] = {}
+        widths: dict[tuple[int, int, float], float] = {}
         w = ctypes.c_float()
         pw = ctypes.byref(w)
+        text = _page_text(tp, n)
         for i in range(n):
-            u = _GetUnicode(tp, i)
-            ch = chr(u) if u < 0x110000 else "\ufffd"
+            if text is not None:
+                ch = text[i]
+                u = ord(ch)
+            else:
+                u = _GetUnicode(tp, i)
+                ch = chr(u) if u < 0x110000 else "\ufffd"
             if ch in _GENERATED_CANDIDATES and _IsGenerated(tp, i):
                 prev_key = None
                 continue
@@ -575,10 +580,10 @@ class Layer:
             if u >= 0x590 and unicodedata.bidirectional(ch) in ("R", "AL", "AN"):
                 return "right-to-left text"
             obj = _GetTextObject(tp, i)
-            if not obj or obj not in order:
-                return "a character outside the page's text objects"
             info = objects.get(obj)
             if info is None:
+                if not obj or obj not in order:
+                    return "a character outside the page's text objects"
                 _GetCharMatrix(tp, i, pmat)
                 a, b, c, d = _rec(mat.a), _rec(mat.b), _rec(mat.c), _rec(mat.d)
                 if b != 0 or c != 0 or a <= 0 or d <= 0:
@@ -595,27 +600,27 @@ class Layer:
                 info = objects[obj] = (a, d, fs, fi, font)
             a, _d, fs, fi, font = info
             _GetCharOrigin(tp, i, px, py)
-            _GetLooseCharBox(tp, i, prect)
-            key = (obj, x.value, y.value, rect.left, rect.right)
+            key = (obj, x.value, y.value)
             if key == prev_key:
-                return "a glyph that maps to several characters"
+                return "two glyphs at one origin (or one glyph that maps to several characters)"
             prev_key = key
             # The advance as pdfminer computes it: the font's declared width (thousandths of an em)
-            # times the size. pdfium's loose box is no measure of it (it widens the box to the glyph's
-            # ink); ``FPDFFont_GetGlyphWidth`` gives the declared width of the code pdfium maps the
-            # character back to, which the box must then contain.
-            width = widths.get((font, u))
+            # times the size. ``FPDFFont_GetGlyphWidth`` gives the declared width of the code pdfium
+            # maps the character back to; pdfium's loose box (which it widens to the glyph's ink) must
+            # then contain it. Checked once per glyph of a font and size.
+            width = widths.get((font, u, fs))
             if width is None:
                 if not _FontGetGlyphWidth(font, u, 1000.0, pw):
                     return "no glyph width"
-                width = widths[(font, u)] = _rec(w.value)
+                width = widths[(font, u, fs)] = _rec(w.value)
                 if fi.standard is not None:
                     metrics = FONT_METRICS[fi.standard]
                     if metrics[1].get(ch, metrics[0].get("MissingWidth", 0)) != width:
                         return "a standard font measured differently"
-            loose = (rect.right - rect.left) / a / fs * 1000
-            if loose < width - 0.01 or (width <= 0 < loose):
-                return "a glyph width pdfium does not confirm"
+                _GetLooseCharBox(tp, i, prect)
+                loose = (rect.right - rect.left) / a / fs * 1000
+                if loose < width - 0.01 or (width <= 0 < loose):
+                    return "a glyph width pdfium does not confirm"
             glyphs.append((obj, x.value, y.value, width * 0.001 * fs * 1.0, ch))
         if len({g[0] for g in glyphs}) != len(order):
             return "a text object pdfium left out"
@@ -629,8 +634,10 @@ class Layer:
             a, d, fs, fi, _font = objects[obj]
             run = glyphs[k:end]
             dsc = fi.descent * fs
+            run_y = run[0][2]
+            run_f = _rec(run_y)
             for j, ((_o, _x, raw_y, adv, ch), e) in enumerate(zip(run, _positions(run, a, fs), strict=True)):
-                f = _rec(raw_y)
+                f = run_f if raw_y == run_y else _rec(raw_y)
                 # pdfminer's LTChar box: (0, descent) – (adv, descent + size) in glyph space, through
                 # the char matrix (a, 0, 0, d, e, f); then pdfplumber's flip to top-down coordinates.
                 x0, x1 = e, a * adv + e
@@ -653,6 +660,21 @@ class Layer:
             k = end
         out.sort(key=itemgetter(0, 1))
         return [c for _, _, c in out]
+
+
+def _page_text(tp: int, n: int) -> str | None:
+    """All characters of the text page in one call, when that string lines up with the character
+    indexes (no character pdfium keeps out of its text, none outside the Basic Multilingual Plane)."""
+    if n <= 0:
+        return None
+    buf = (ctypes.c_uint16 * (n + 1))()
+    got = _GetText(tp, 0, n, buf)
+    if got != n + 1:
+        return None
+    text = bytes(buf)[: 2 * n].decode("utf-16-le", "surrogatepass")
+    if len(text) != n or any(0xD800 <= ord(c) <= 0xDFFF for c in text if c >= "\ud800"):
+        return None
+    return text
 
 
 def _positions(run: list[tuple[int, float, float, float, str]], a: float, fs: float) -> list[float]:
@@ -937,18 +959,43 @@ def _image(obj: int, m: tuple[float, ...], walk: _Walk, height: float, doctop0: 
 # pdfplumber's dedupe_chars, without its quadratic ``list.index``
 
 
+def _clusters(members: list[int], values: list[float], tolerance: float) -> list[list[int]]:
+    """pdfplumber's ``cluster_objects``: members grouped by chains of values within ``tolerance``
+    (over the sorted distinct values), groups in value order, members in their given order."""
+    distinct = sorted(set(values[i] for i in members))
+    if len(distinct) == 1:
+        return [members]
+    cid: dict[float, int] = {}
+    c = 0
+    last = distinct[0]
+    for v in distinct:
+        if v > last + tolerance:
+            c += 1
+        cid[v] = c
+        last = v
+    groups: list[list[int]] = [[] for _ in range(c + 1)]
+    for i in members:
+        groups[cid[values[i]]].append(i)
+    return groups
+
+
 def dedupe_chars(chars: list[dict[str, Any]], tolerance: float = 1) -> list[dict[str, Any]]:
     """``pdfplumber.utils.dedupe_chars(chars, tolerance)`` with its default ``extra_attrs``: of the chars
     sharing text, font name, size and uprightness whose ``doctop`` and ``x0`` cluster within
-    ``tolerance``, the first by (doctop, x0) is kept; the kept chars stay in their original order."""
-    key = itemgetter("upright", "text", "fontname", "size")
-    pos_key = itemgetter("doctop", "x0")
-    indexed = sorted(range(len(chars)), key=lambda i: key(chars[i]))
+    ``tolerance``, the first by (doctop, x0) is kept; the kept chars stay in their original order
+    (pdfplumber sorts them back with ``list.index``, quadratic in the chars of a page)."""
+    groups: dict[tuple[Any, ...], list[int]] = {}
+    for i, c in enumerate(chars):
+        groups.setdefault((c["upright"], c["text"], c["fontname"], c["size"]), []).append(i)
+    doctop = [c["doctop"] for c in chars]
+    x0 = [c["x0"] for c in chars]
     kept: list[int] = []
-    for _, grp in itertools.groupby(indexed, key=lambda i: key(chars[i])):
-        members = list(grp)
-        for y_cluster in cluster_objects(members, lambda i: chars[i]["doctop"], tolerance):
-            for x_cluster in cluster_objects(y_cluster, lambda i: chars[i]["x0"], tolerance):
-                kept.append(min(x_cluster, key=lambda i: (pos_key(chars[i]), x_cluster.index(i))))
+    for members in groups.values():
+        if len(members) == 1:
+            kept.append(members[0])
+            continue
+        for y_cluster in _clusters(members, doctop, tolerance):
+            for x_cluster in _clusters(y_cluster, x0, tolerance) if len(y_cluster) > 1 else (y_cluster,):
+                kept.append(min(x_cluster, key=lambda i: (doctop[i], x0[i])))
     kept.sort()
     return [chars[i] for i in kept]
