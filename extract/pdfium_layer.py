@@ -49,7 +49,6 @@ import unicodedata
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -134,7 +133,6 @@ _MarkGetParamKey = _fn(
 _TextObjGetFont = _fn("FPDFTextObj_GetFont", _P, _P)
 _FontGetIsEmbedded = _fn("FPDFFont_GetIsEmbedded", _INT, _P)
 _FontGetFontData = _fn("FPDFFont_GetFontData", _INT, _P, _P, ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t))
-_FontGetGlyphWidth = _fn("FPDFFont_GetGlyphWidth", _INT, _P, ctypes.c_uint, ctypes.c_float, _FLOAT_P)
 _FontGetBaseFontName = _fn("FPDFFont_GetBaseFontName", ctypes.c_size_t, _P, ctypes.c_char_p, ctypes.c_size_t)
 _PathCountSegments = _fn("FPDFPath_CountSegments", _INT, _P)
 _PathGetSegment = _fn("FPDFPath_GetPathSegment", _P, _P, _INT)
@@ -145,6 +143,23 @@ _SegGetClose = _fn("FPDFPathSegment_GetClose", _INT, _P)
 _ImageGetPixelSize = _fn(
     "FPDFImageObj_GetImagePixelSize", _INT, _P, ctypes.POINTER(ctypes.c_uint), ctypes.POINTER(ctypes.c_uint)
 )
+
+
+def _hot(name: str, restype: Any) -> Any:
+    """An entry point called once per character, declared without argument types: ctypes then skips
+    converting each argument (a third of the time of such a call). Callers pass handles as
+    ``c_void_p``, indexes as ints and outputs by ``byref`` (nothing else is safe without argtypes)."""
+    f = getattr(ctypes.CDLL(_LIB._name), name)
+    f.restype = restype
+    return f
+
+
+_HOT_UNICODE = _hot("FPDFText_GetUnicode", ctypes.c_uint)
+_HOT_GENERATED = _hot("FPDFText_IsGenerated", _INT)
+_HOT_MAP_ERROR = _hot("FPDFText_HasUnicodeMapError", _INT)
+_HOT_TEXT_OBJECT = _hot("FPDFText_GetTextObject", ctypes.c_size_t)
+_HOT_ORIGIN = _hot("FPDFText_GetCharOrigin", _INT)
+_FontGetGlyphWidth = _hot("FPDFFont_GetGlyphWidth", _INT)  # font as c_void_p, size as c_float
 
 _TEXT, _PATH, _IMAGE, _FORM = 1, 2, 3, 5
 _LINETO, _BEZIERTO, _MOVETO = 0, 1, 2
@@ -288,15 +303,18 @@ class _TooLarge(Exception):
     pass
 
 
-def _inflate(stream: Any, budget: int) -> tuple[int, int]:
-    """Decoded size and CRC-32 of a pdfminer stream, computed without holding the data; raises
-    ``_TooLarge`` past ``budget`` or when the stream does not inflate (pdfminer's own reading then
-    decides what the page is)."""
+_ACTUAL_TEXT = b"/ActualText"
+
+
+def _inflate(stream: Any, budget: int) -> tuple[int, int, bool]:
+    """Decoded size and CRC-32 of a pdfminer stream, and whether it names ``/ActualText``, computed
+    without holding the data; raises ``_TooLarge`` past ``budget`` or when the stream does not inflate
+    (pdfminer's own reading then decides what the page is)."""
     if stream.data is not None:
         data = stream.data
         if len(data) > budget:
             raise _TooLarge
-        return len(data), zlib.crc32(data)
+        return len(data), zlib.crc32(data), _ACTUAL_TEXT in data
     data = stream.rawdata or b""
     if stream.decipher:
         data = stream.decipher(stream.objid, stream.genno, data, stream.attrs)
@@ -304,16 +322,20 @@ def _inflate(stream: Any, budget: int) -> tuple[int, int]:
     if not filters:
         if len(data) > budget:
             raise _TooLarge
-        return len(data), zlib.crc32(data)
+        return len(data), zlib.crc32(data), _ACTUAL_TEXT in data
     if filters not in (["FlateDecode"], ["Fl"]):
         raise _TooLarge
     inflater = zlib.decompressobj()
     size = crc = 0
+    named = False
+    tail = b""
     try:
         while data:
             chunk = inflater.decompress(data, 1 << 20)
             size += len(chunk)
             crc = zlib.crc32(chunk, crc)
+            named = named or _ACTUAL_TEXT in tail + chunk[: len(_ACTUAL_TEXT)] or _ACTUAL_TEXT in chunk
+            tail = chunk[-len(_ACTUAL_TEXT) :]
             if size > budget:
                 raise _TooLarge
             data = inflater.unconsumed_tail
@@ -322,7 +344,8 @@ def _inflate(stream: Any, budget: int) -> tuple[int, int]:
         raise _TooLarge from exc
     if not inflater.eof:
         raise _TooLarge
-    return size + len(chunk), zlib.crc32(chunk, crc)
+    named = named or _ACTUAL_TEXT in tail + chunk
+    return size + len(chunk), zlib.crc32(chunk, crc), named
 
 
 _SUBSET = re.compile(r"^[A-Z]{6}\+")
@@ -332,14 +355,17 @@ class _Resources:
     """The fonts of one page (by their embedded program, else by name) and the decoded size of all
     that pdfium reads for it."""
 
-    def __init__(self, seen: dict[int, tuple[int, int]]) -> None:
+    def __init__(self, seen: dict[int, tuple[int, int, bool]]) -> None:
         self.by_program: dict[tuple[int, int], _Font | None] = {}
         self.by_name: dict[str, _Font | None] = {}
         self.inflated = 0
+        self.actual_text = False
+        """Some content stream or marked-content property of the page names /ActualText: only then
+        are text objects checked for it one by one."""
         self._seen = seen
         self._visited: set[int] = set()
 
-    def add_stream(self, ref_or_stream: Any) -> tuple[int, int] | None:
+    def add_stream(self, ref_or_stream: Any, content: bool = False) -> tuple[int, int] | None:
         from pdfminer.pdftypes import PDFObjRef, PDFStream, resolve1
 
         objid = ref_or_stream.objid if isinstance(ref_or_stream, PDFObjRef) else None
@@ -356,7 +382,8 @@ class _Resources:
         self.inflated += digest[0]
         if self.inflated > MAX_INFLATED:
             raise _TooLarge
-        return digest
+        self.actual_text = self.actual_text or (content and digest[2])
+        return digest[0], digest[1]
 
     @staticmethod
     def _put(table: dict[Any, _Font | None], key: Any, info: _Font | None) -> None:
@@ -389,10 +416,14 @@ class _Resources:
                 if isinstance(basefont, bytes):
                     basefont = basefont.decode("latin-1")
                 self._put(self.by_name, _SUBSET.sub("", str(basefont)), info)
+        for ref in dict_value(resources.get("Properties", {})).values():
+            prop = resolve1(ref)
+            if isinstance(prop, dict) and "ActualText" in prop:
+                self.actual_text = True
         for ref in dict_value(resources.get("XObject", {})).values():
             xobj = resolve1(ref)
             if isinstance(xobj, PDFStream) and _literal(resolve1(xobj.attrs.get("Subtype"))) == "Form":
-                self.add_stream(ref)
+                self.add_stream(ref, content=True)
                 if "Resources" in xobj.attrs:
                     self.add(xobj.attrs["Resources"], depth + 1)
 
@@ -432,7 +463,7 @@ class Layer:
             code = _GetLastError()
             raise OSError(f"pdfium cannot open the file (error {code})")
         self._fonts: dict[int, _Font | None] = {}
-        self._streams: dict[int, tuple[int, int]] = {}
+        self._streams: dict[int, tuple[int, int, bool]] = {}
         self.fallbacks: dict[str, int] = {}
         """Why pages were left to pdfplumber (reason → pages), for benchmarks and tests."""
 
@@ -462,7 +493,7 @@ class Layer:
             try:
                 resources.add(plumber_page.page_obj.resources or {})
                 for ref in _content_refs(plumber_page.page_obj):
-                    resources.add_stream(ref)
+                    resources.add_stream(ref, content=True)
             except _TooLarge:
                 reason = "streams too large or not inflatable"
             except Exception:  # noqa: BLE001 - damaged resources: pdfminer's own reading decides
@@ -549,117 +580,146 @@ class Layer:
         n = _CountChars(tp)
         if n < 0:
             return "pdfium cannot read the text"
+        tpv = ctypes.c_void_p(tp)  # hot calls take ready-made arguments (see _hot)
         x, y = ctypes.c_double(), ctypes.c_double()
         rect, mat = _RectF(), _Matrix()
         px, py = ctypes.byref(x), ctypes.byref(y)
         prect, pmat = ctypes.byref(rect), ctypes.byref(mat)
-        objects: dict[int, tuple[Any, ...]] = {}
         order = walk.text_objects
-        # One entry per glyph: (object, origin x, origin y, advance, text); the boxes are made once an
-        # object's glyphs are all known (their x positions are rebuilt from the run, see _positions).
-        glyphs: list[tuple[int, float, float, float, str]] = []
-        prev_key: tuple[Any, ...] | None = None
-        widths: dict[tuple[int, int, float], float] = {}
+        objects: dict[int, _Run] = {}
+        tables: dict[tuple[int, float], tuple[ctypes.c_void_p, dict[int, float]]] = {}
         w = ctypes.c_float()
         pw = ctypes.byref(w)
+        em = ctypes.c_float(1000.0)
         text = _page_text(tp, n)
+        get_unicode, is_generated, map_error = _HOT_UNICODE, _HOT_GENERATED, _HOT_MAP_ERROR
+        text_object, origin = _HOT_TEXT_OBJECT, _HOT_ORIGIN
+        prev_obj = prev_x = prev_y = None
+        run: _Run | None = None
         for i in range(n):
             if text is not None:
                 ch = text[i]
                 u = ord(ch)
             else:
-                u = _GetUnicode(tp, i)
+                u = get_unicode(tpv, i)
                 ch = chr(u) if u < 0x110000 else "\ufffd"
-            if ch in _GENERATED_CANDIDATES and _IsGenerated(tp, i):
-                prev_key = None
+            if ch in _GENERATED_CANDIDATES and is_generated(tpv, i):
+                prev_obj = None
                 continue
-            if _HasUnicodeMapError(tp, i):
+            if map_error(tpv, i):
                 return "a glyph without Unicode mapping"
             if u < 0x20 and ch not in "\t\r\n" or u in (0xFFFE, 0xFFFF):
                 return "a character pdfium rewrote (hyphen or control code)"
             if u >= 0x590 and unicodedata.bidirectional(ch) in ("R", "AL", "AN"):
                 return "right-to-left text"
-            obj = _GetTextObject(tp, i)
-            info = objects.get(obj)
-            if info is None:
-                if not obj or obj not in order:
-                    return "a character outside the page's text objects"
-                _GetCharMatrix(tp, i, pmat)
-                a, b, c, d = _rec(mat.a), _rec(mat.b), _rec(mat.c), _rec(mat.d)
-                if b != 0 or c != 0 or a <= 0 or d <= 0:
-                    return "text that is not upright"
-                font = _TextObjGetFont(obj)
-                fi = self._font(font, resources) if font else None
-                if fi is None:
-                    return "a font pdfminer would measure differently"
-                if _has_actual_text(obj):
-                    return "marked content with ActualText"
-                fs = _FontSize.get(obj)
-                if fs is None or fs <= 0:
-                    return "no font size"
-                info = objects[obj] = (a, d, fs, fi, font)
-            a, _d, fs, fi, font = info
-            _GetCharOrigin(tp, i, px, py)
-            key = (obj, x.value, y.value)
-            if key == prev_key:
+            obj = text_object(tpv, i)
+            if obj != prev_obj or run is None:
+                run = objects.get(obj)
+                if run is None:
+                    if not obj or obj not in order:
+                        return "a character outside the page's text objects"
+                    run_or_reason = self._run(obj, tp, i, pmat, resources, tables)
+                    if isinstance(run_or_reason, str):
+                        return run_or_reason
+                    run = objects[obj] = run_or_reason
+            origin(tpv, i, px, py)
+            xv, yv = x.value, y.value
+            if obj == prev_obj and xv == prev_x and yv == prev_y:
                 return "two glyphs at one origin (or one glyph that maps to several characters)"
-            prev_key = key
+            prev_obj, prev_x, prev_y = obj, xv, yv
             # The advance as pdfminer computes it: the font's declared width (thousandths of an em)
             # times the size. ``FPDFFont_GetGlyphWidth`` gives the declared width of the code pdfium
             # maps the character back to; pdfium's loose box (which it widens to the glyph's ink) must
             # then contain it. Checked once per glyph of a font and size.
-            width = widths.get((font, u, fs))
+            width = run.widths.get(u)
             if width is None:
-                if not _FontGetGlyphWidth(font, u, 1000.0, pw):
+                if not _FontGetGlyphWidth(run.font, u, em, pw):
                     return "no glyph width"
-                width = widths[(font, u, fs)] = _rec(w.value)
-                if fi.standard is not None:
-                    metrics = FONT_METRICS[fi.standard]
+                width = run.widths[u] = _rec(w.value)
+                if run.info.standard is not None:
+                    metrics = FONT_METRICS[run.info.standard]
                     if metrics[1].get(ch, metrics[0].get("MissingWidth", 0)) != width:
                         return "a standard font measured differently"
                 _GetLooseCharBox(tp, i, prect)
-                loose = (rect.right - rect.left) / a / fs * 1000
+                loose = (rect.right - rect.left) / run.a / run.size * 1000
                 if loose < width - 0.01 or (width <= 0 < loose):
                     return "a glyph width pdfium does not confirm"
-            glyphs.append((obj, x.value, y.value, width * 0.001 * fs * 1.0, ch))
-        if len({g[0] for g in glyphs}) != len(order):
+            run.glyphs.append((xv, yv, width * 0.001 * run.size * 1.0, ch))
+        if len(objects) != len(order):
             return "a text object pdfium left out"
-        out: list[tuple[int, int, dict[str, Any]]] = []
-        k = 0
-        while k < len(glyphs):
-            obj = glyphs[k][0]
-            end = k + 1
-            while end < len(glyphs) and glyphs[end][0] == obj:
-                end += 1
-            a, d, fs, fi, _font = objects[obj]
-            run = glyphs[k:end]
-            dsc = fi.descent * fs
-            run_y = run[0][2]
+        out: list[dict[str, Any]] = []
+        for obj in sorted(objects, key=order.__getitem__):
+            run = objects[obj]
+            a, d, fs, info = run.a, run.d, run.size, run.info
+            dsc = info.descent * fs
+            glyphs = run.glyphs
+            run_y = glyphs[0][1]
             run_f = _rec(run_y)
-            for j, ((_o, _x, raw_y, adv, ch), e) in enumerate(zip(run, _positions(run, a, fs), strict=True)):
+            for (_x, raw_y, adv, ch), e in zip(glyphs, _positions(glyphs, a, fs), strict=True):
                 f = run_f if raw_y == run_y else _rec(raw_y)
                 # pdfminer's LTChar box: (0, descent) – (adv, descent + size) in glyph space, through
                 # the char matrix (a, 0, 0, d, e, f); then pdfplumber's flip to top-down coordinates.
-                x0, x1 = e, a * adv + e
                 y0, y1 = d * dsc + f, d * (dsc + fs) + f
                 top = (height - y1) + 0
-                char = {
-                    "text": ch,
-                    "fontname": fi.fontname,
-                    "size": y1 - y0,
-                    "upright": True,
-                    "x0": x0,
-                    "x1": x1,
-                    "y0": y0,
-                    "y1": y1,
-                    "top": top,
-                    "bottom": (height - y0) + 0,
-                    "doctop": doctop0 + top,
-                }
-                out.append((order[obj], k + j, char))
-            k = end
-        out.sort(key=itemgetter(0, 1))
-        return [c for _, _, c in out]
+                out.append(
+                    {
+                        "text": ch,
+                        "fontname": info.fontname,
+                        "size": y1 - y0,
+                        "upright": True,
+                        "x0": e,
+                        "x1": a * adv + e,
+                        "y0": y0,
+                        "y1": y1,
+                        "top": top,
+                        "bottom": (height - y0) + 0,
+                        "doctop": doctop0 + top,
+                    }
+                )
+        return out
+
+    def _run(
+        self,
+        obj: int,
+        tp: int,
+        i: int,
+        pmat: Any,
+        resources: _Resources,
+        tables: dict[tuple[int, float], tuple[ctypes.c_void_p, dict[int, float]]],
+    ) -> _Run | str:
+        """The measures of a text object, from its first character ``i``; a reason string when the
+        object is one pdfminer would measure differently."""
+        _GetCharMatrix(tp, i, pmat)
+        mat = pmat._obj
+        if mat.b != 0 or mat.c != 0 or mat.a <= 0 or mat.d <= 0:
+            return "text that is not upright"
+        a, d = _rec(mat.a), _rec(mat.d)
+        font = _TextObjGetFont(obj)
+        info = self._font(font, resources) if font else None
+        if info is None:
+            return "a font pdfminer would measure differently"
+        if resources.actual_text and _has_actual_text(obj):
+            return "marked content with ActualText"
+        size = _FontSize.get(obj)
+        if size is None or size <= 0:
+            return "no font size"
+        handle, widths = tables.get((font, size)) or tables.setdefault(
+            (font, size), (ctypes.c_void_p(font), {})
+        )
+        return _Run(a, d, size, info, handle, widths, [])
+
+
+@dataclass(slots=True)
+class _Run:
+    """One text object's measures and glyphs (origin x, origin y, advance, text)."""
+
+    a: float
+    d: float
+    size: float
+    info: _Font
+    font: ctypes.c_void_p
+    widths: dict[int, float]
+    glyphs: list[tuple[float, float, float, str]]
 
 
 def _page_text(tp: int, n: int) -> str | None:
@@ -677,7 +737,7 @@ def _page_text(tp: int, n: int) -> str | None:
     return text
 
 
-def _positions(run: list[tuple[int, float, float, float, str]], a: float, fs: float) -> list[float]:
+def _positions(run: list[tuple[float, float, float, str]], a: float, fs: float) -> list[float]:
     """x of each glyph origin of one text object, as pdfminer's arithmetic gives it.
 
     pdfminer walks a ``TJ`` in double precision: ``x += advance`` after each glyph and
@@ -686,16 +746,16 @@ def _positions(run: list[tuple[int, float, float, float, str]], a: float, fs: fl
     origins (they are written with at most one decimal by every writer seen) and the walk is redone;
     where a gap is no such number (character or word spacing, a glyph pdfium dropped as a duplicate),
     pdfium's own positions are kept from there on."""
-    out = [_rec(run[0][1])]
+    out = [_rec(run[0][0])]
     e = out[0]
     x = 0.0
     dxscale = 0.001 * fs * 1.0
     exact = True
     for k in range(1, len(run)):
-        raw = run[k][1]
+        raw = run[k][0]
         if exact:
-            x = x + run[k - 1][3]
-            gap = (raw - run[k - 1][1]) / a - run[k - 1][3]
+            x = x + run[k - 1][2]
+            gap = (raw - run[k - 1][0]) / a - run[k - 1][2]
             n = -gap / dxscale
             number = round(n, 1)
             if abs(n - number) > 0.02:
