@@ -226,6 +226,9 @@ def read(path: Path, *, ocr: bool = True, engine: str | None = None) -> Document
         ocr_pages: list[int] = []
         renderer = _Renderer(path) if ocr else None
         layer = _open_layer(path, engine)
+        if layer is not None and not layer.agrees(len(plumber_pages)):
+            layer.close()
+            layer = None
         try:
             for i, page in enumerate(plumber_pages):
                 try:

@@ -31,8 +31,9 @@ mirrors it), a ligature pdfium decomposed, marked content with ``/ActualText`` (
 fonts pdfminer would measure differently (Type 3, vertical writing, a font whose name the page resources
 do not resolve to one descriptor), a rotated page or one whose MediaBox does not start at the origin.
 Also left to pdfplumber, so that its limits and error messages still apply: a page whose content
-streams, forms or fonts inflate beyond ``MAX_INFLATED`` or cannot be inflated (pdfium aborts the whole
-process when an allocation fails, where pdfminer raises ``MemoryError``), and a page pdfium cannot load.
+streams inflate beyond ``MAX_CONTENT``, whose content, forms and fonts together beyond ``MAX_INFLATED``,
+or any of which cannot be inflated (pdfium aborts the whole process when an allocation fails, where
+pdfminer raises ``MemoryError`` or reports the damage), and a page pdfium cannot load.
 
 pdfium is not thread-safe: one ``Layer`` is used by one thread, and a process opens its own documents
 (the parser workers do). Every handle is closed when the page is done and the document when the layer
@@ -58,10 +59,15 @@ from pdfminer.fontmetrics import FONT_METRICS
 from pdfminer.psparser import PSLiteral
 from pdfplumber.utils.geometry import curve_to_edges, line_to_edge, rect_to_edges
 
-MAX_INFLATED = 64 * 2**20
-"""Bytes of decoded content streams, forms and font programs one page may bring before it is left to
-pdfminer: well above any real report page (the corpus's largest page is under 100 kB), far below what
-the parser workers' memory cap allows."""
+MAX_CONTENT = 1 * 2**20
+"""Bytes of decoded content streams (the page's and its forms') above which a page is left to pdfminer.
+pdfium holds about 110 bytes per byte of glyph-dense content (a page of a million glyphs: 1 MB of
+content, 125 MB in pdfium) and aborts the process when an allocation fails, so this keeps the worst page
+pdfium sees well inside the parser workers' memory cap; pdfminer then fails such a page gracefully, as
+before. The corpus's largest page has 17 kB of content."""
+MAX_INFLATED = 48 * 2**20
+"""Bytes of everything pdfium decodes for a page (content, font programs, CMaps) above which it is
+left to pdfminer: a font program of a full CJK font is 10–20 MB."""
 
 # --------------------------------------------------------------------------------------------------
 # pdfium entry points, declared here with plain pointer types (addresses as ints: cheap to compare and
@@ -100,6 +106,8 @@ _GetLastError = _fn("FPDF_GetLastError", ctypes.c_ulong)
 _GetPageCount = _fn("FPDF_GetPageCount", _INT, _P)
 _LoadPage = _fn("FPDF_LoadPage", _P, _P, _INT)
 _ClosePage = _fn("FPDF_ClosePage", None, _P)
+_PageWidth = _fn("FPDF_GetPageWidthF", ctypes.c_float, _P)
+_PageHeight = _fn("FPDF_GetPageHeightF", ctypes.c_float, _P)
 _TextLoadPage = _fn("FPDFText_LoadPage", _P, _P)
 _TextClosePage = _fn("FPDFText_ClosePage", None, _P)
 _CountChars = _fn("FPDFText_CountChars", _INT, _P)
@@ -304,17 +312,22 @@ class _TooLarge(Exception):
 
 
 _ACTUAL_TEXT = b"/ActualText"
+_SHOW_TEXT = re.compile(rb"(?<=[\s)\]>])(?:T[jJ]|['\"])(?=[\s\[(<]|$)|^T[jJ](?=\s)")
+"""Text-showing operators (Tj, TJ, ', "): each is one text object in pdfium. Counted in the decoded
+content, so a page whose text pdfium did not take in (a font it could not load, or another page than
+pdfminer's under the same number in a damaged page tree) is noticed."""
 
 
-def _inflate(stream: Any, budget: int) -> tuple[int, int, bool]:
-    """Decoded size and CRC-32 of a pdfminer stream, and whether it names ``/ActualText``, computed
-    without holding the data; raises ``_TooLarge`` past ``budget`` or when the stream does not inflate
-    (pdfminer's own reading then decides what the page is)."""
+def _inflate(stream: Any, budget: int) -> tuple[int, int, bool, int]:
+    """Decoded size and CRC-32 of a pdfminer stream, whether it names ``/ActualText`` and how many
+    text-showing operators it holds, computed without holding the data; raises ``_TooLarge`` past
+    ``budget`` or when the stream does not inflate (pdfminer's own reading then decides what the page
+    is)."""
     if stream.data is not None:
         data = stream.data
         if len(data) > budget:
             raise _TooLarge
-        return len(data), zlib.crc32(data), _ACTUAL_TEXT in data
+        return len(data), zlib.crc32(data), _ACTUAL_TEXT in data, len(_SHOW_TEXT.findall(data))
     data = stream.rawdata or b""
     if stream.decipher:
         data = stream.decipher(stream.objid, stream.genno, data, stream.attrs)
@@ -322,30 +335,35 @@ def _inflate(stream: Any, budget: int) -> tuple[int, int, bool]:
     if not filters:
         if len(data) > budget:
             raise _TooLarge
-        return len(data), zlib.crc32(data), _ACTUAL_TEXT in data
+        return len(data), zlib.crc32(data), _ACTUAL_TEXT in data, len(_SHOW_TEXT.findall(data))
     if filters not in (["FlateDecode"], ["Fl"]):
         raise _TooLarge
     inflater = zlib.decompressobj()
-    size = crc = 0
+    size = crc = ops = 0
     named = False
     tail = b""
     try:
         while data:
-            chunk = inflater.decompress(data, 1 << 20)
-            size += len(chunk)
-            crc = zlib.crc32(chunk, crc)
-            named = named or _ACTUAL_TEXT in tail + chunk[: len(_ACTUAL_TEXT)] or _ACTUAL_TEXT in chunk
-            tail = chunk[-len(_ACTUAL_TEXT) :]
+            chunk = tail + inflater.decompress(data, 1 << 20)
+            size += len(chunk) - len(tail)
+            crc = zlib.crc32(chunk[len(tail) :], crc)
             if size > budget:
                 raise _TooLarge
             data = inflater.unconsumed_tail
-        chunk = inflater.flush()
+            # A chunk is scanned up to its last whitespace; the rest is scanned with the next one.
+            cut = max(chunk.rfind(b" "), chunk.rfind(b"\n"), chunk.rfind(b"\r")) + 1 if data else len(chunk)
+            named = named or _ACTUAL_TEXT in chunk[:cut]
+            ops += len(_SHOW_TEXT.findall(chunk[:cut]))
+            tail = chunk[cut:]
+        chunk = tail + inflater.flush()
     except zlib.error as exc:
         raise _TooLarge from exc
     if not inflater.eof:
         raise _TooLarge
-    named = named or _ACTUAL_TEXT in tail + chunk
-    return size + len(chunk), zlib.crc32(chunk, crc), named
+    size += len(chunk) - len(tail)
+    crc = zlib.crc32(chunk[len(tail) :], crc)
+    named = named or _ACTUAL_TEXT in chunk
+    return size, crc, named, ops + len(_SHOW_TEXT.findall(chunk))
 
 
 _SUBSET = re.compile(r"^[A-Z]{6}\+")
@@ -355,17 +373,22 @@ class _Resources:
     """The fonts of one page (by their embedded program, else by name) and the decoded size of all
     that pdfium reads for it."""
 
-    def __init__(self, seen: dict[int, tuple[int, int, bool]]) -> None:
+    def __init__(self, seen: dict[int, tuple[int, int, bool, int]]) -> None:
         self.by_program: dict[tuple[int, int], _Font | None] = {}
         self.by_name: dict[str, _Font | None] = {}
         self.inflated = 0
+        self.content = 0
+        self.text_ops = 0
+        """Text-showing operators in the page's own content streams (forms not counted)."""
         self.actual_text = False
         """Some content stream or marked-content property of the page names /ActualText: only then
         are text objects checked for it one by one."""
         self._seen = seen
         self._visited: set[int] = set()
 
-    def add_stream(self, ref_or_stream: Any, content: bool = False) -> tuple[int, int] | None:
+    def add_stream(
+        self, ref_or_stream: Any, content: bool = False, page: bool = False
+    ) -> tuple[int, int] | None:
         from pdfminer.pdftypes import PDFObjRef, PDFStream, resolve1
 
         objid = ref_or_stream.objid if isinstance(ref_or_stream, PDFObjRef) else None
@@ -376,13 +399,19 @@ class _Resources:
         if objid is not None and objid in self._seen:
             digest = self._seen[objid]
         else:
-            digest = _inflate(stream, MAX_INFLATED - self.inflated)
+            digest = _inflate(
+                stream, (MAX_CONTENT - self.content) if content else (MAX_INFLATED - self.inflated)
+            )
             if objid is not None:
                 self._seen[objid] = digest
         self.inflated += digest[0]
-        if self.inflated > MAX_INFLATED:
+        if content:
+            self.content += digest[0]
+        if self.inflated > MAX_INFLATED or self.content > MAX_CONTENT:
             raise _TooLarge
         self.actual_text = self.actual_text or (content and digest[2])
+        if page:
+            self.text_ops += digest[3]
         return digest[0], digest[1]
 
     @staticmethod
@@ -447,6 +476,8 @@ class _Walk:
 
     text_objects: dict[int, int] = field(default_factory=dict)
     """Text object address → position in content order."""
+    page_text_objects: int = 0
+    """Text objects of the page's own content (not inside forms)."""
     lines: list[dict[str, Any]] = field(default_factory=list)
     rects: list[dict[str, Any]] = field(default_factory=list)
     curves: list[dict[str, Any]] = field(default_factory=list)
@@ -463,7 +494,7 @@ class Layer:
             code = _GetLastError()
             raise OSError(f"pdfium cannot open the file (error {code})")
         self._fonts: dict[int, _Font | None] = {}
-        self._streams: dict[int, tuple[int, int, bool]] = {}
+        self._streams: dict[int, tuple[int, int, bool, int]] = {}
         self.fallbacks: dict[str, int] = {}
         """Why pages were left to pdfplumber (reason → pages), for benchmarks and tests."""
 
@@ -478,9 +509,10 @@ class Layer:
             _CloseDocument(self._doc)
             self._doc = None
 
-    @property
-    def page_count(self) -> int:
-        return _GetPageCount(self._doc)
+    def agrees(self, pages: int) -> bool:
+        """Whether pdfium sees as many pages as pdfminer; if not (a damaged page tree the two read
+        differently), page numbers may not name the same pages and the layer must not be used."""
+        return _GetPageCount(self._doc) == pages
 
     def page(self, index: int, plumber_page: Any) -> PageObjects | None:
         """The chars, edges and images of page ``index`` (0-based), or None when the page must be read by
@@ -493,7 +525,7 @@ class Layer:
             try:
                 resources.add(plumber_page.page_obj.resources or {})
                 for ref in _content_refs(plumber_page.page_obj):
-                    resources.add_stream(ref, content=True)
+                    resources.add_stream(ref, content=True, page=True)
             except _TooLarge:
                 reason = "streams too large or not inflatable"
             except Exception:  # noqa: BLE001 - damaged resources: pdfminer's own reading decides
@@ -532,12 +564,16 @@ class Layer:
 
     def _read(self, page: int, plumber_page: Any, resources: _Resources) -> PageObjects | str:
         height = plumber_page.height
+        if abs(_PageWidth(page) - plumber_page.width) > 0.01 or abs(_PageHeight(page) - height) > 0.01:
+            return "pdfium's page differs from pdfminer's"
         doctop0 = plumber_page.initial_doctop
         walk = _Walk()
         self._fonts.clear()
         _walk(page, _CountObjects, _GetObject, _IDENTITY, walk, height, doctop0, 0)
         if walk.reason:
             return walk.reason
+        if walk.page_text_objects != resources.text_ops:
+            return "text operators and pdfium's text objects disagree"
         textpage = _TextLoadPage(page)
         if not textpage:
             return "pdfium cannot read the text"
@@ -840,6 +876,7 @@ def _walk(
         kind = _ObjGetType(obj)
         if kind == _TEXT:
             walk.text_objects[obj] = len(walk.text_objects)
+            walk.page_text_objects += depth == 0
         elif kind == _PATH:
             _path(obj, _mult(_matrix_of(obj, mat), ctm), walk, height, doctop0)
         elif kind == _IMAGE:
@@ -1008,7 +1045,8 @@ def _image(obj: int, m: tuple[float, ...], walk: _Walk, height: float, doctop0: 
     xs = [p[0] for p in corners]
     ys = [p[1] for p in corners]
     w, h = ctypes.c_uint(), ctypes.c_uint()
-    _ImageGetPixelSize(obj, ctypes.byref(w), ctypes.byref(h))
+    if not _ImageGetPixelSize(obj, ctypes.byref(w), ctypes.byref(h)) or not w.value or not h.value:
+        return  # an image whose stream is missing: nothing to see, as for pdfminer
     attrs = _bbox_attrs(min(xs), min(ys), max(xs), max(ys), height, doctop0)
     attrs["object_type"] = "image"
     attrs["srcsize"] = (w.value, h.value)
