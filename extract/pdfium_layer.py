@@ -312,22 +312,47 @@ class _TooLarge(Exception):
 
 
 _ACTUAL_TEXT = b"/ActualText"
-_SHOW_TEXT = re.compile(rb"(?<=[\s)\]>])(?:T[jJ]|['\"])(?=[\s\[(<]|$)|^T[jJ](?=\s)")
-"""Text-showing operators (Tj, TJ, ', "): each is one text object in pdfium. Counted in the decoded
-content, so a page whose text pdfium did not take in (a font it could not load, or another page than
-pdfminer's under the same number in a damaged page tree) is noticed."""
+_TEXT_OPS = re.compile(
+    rb"(\(\)\s*Tj|<\s*>\s*Tj|\[[^\](<]*\]\s*TJ)"  # showing nothing: pdfium makes no text object of it
+    rb"|(?:(?<=[\s)\]>])|^)(T[jJ]|['\"]|T[dDm*]|BT)(?=[\s\[(</]|$)"
+)
+"""Text-showing operators (Tj, TJ, ', ") and those that set the line (Td, TD, Tm, T*, BT), as found in
+the decoded content. Each showing operator that shows something is one text object in pdfium: their
+count shows a page whose text pdfium did not take in (a font it could not load, or another page than
+pdfminer's under the same number in a damaged page tree). Whether a showing operator follows another
+with no line set between tells ``_positions`` that pdfminer's walk goes on from the previous one. A
+string or array that fools these patterns only makes the count disagree: the page is then pdfminer's."""
 
 
-def _inflate(stream: Any, budget: int) -> tuple[int, int, bool, int]:
-    """Decoded size and CRC-32 of a pdfminer stream, whether it names ``/ActualText`` and how many
-    text-showing operators it holds, computed without holding the data; raises ``_TooLarge`` past
-    ``budget`` or when the stream does not inflate (pdfminer's own reading then decides what the page
-    is)."""
+def _show_ops(data: bytes) -> list[bool]:
+    """For each text-showing operator of a content stream: whether it continues the previous one's
+    line (no Td/TD/Tm/T*/BT since; never for the first of a stream, nor for ' and ", which move)."""
+    out: list[bool] = []
+    positioned = True
+    for empty, op in _TEXT_OPS.findall(data):
+        if empty:
+            continue
+        if op in (b"Tj", b"TJ"):
+            out.append(not positioned)
+            positioned = False
+        elif op in (b"'", b'"'):
+            out.append(False)
+            positioned = False
+        else:
+            positioned = True
+    return out
+
+
+def _inflate(stream: Any, budget: int, scan: bool) -> tuple[int, int, bool, list[bool]]:
+    """Decoded size and CRC-32 of a pdfminer stream, whether it names ``/ActualText``, and its
+    text-showing operators (``_show_ops``), computed without holding the data; raises ``_TooLarge``
+    past ``budget`` or when the stream does not inflate (pdfminer's own reading then decides what the
+    page is)."""
     if stream.data is not None:
         data = stream.data
         if len(data) > budget:
             raise _TooLarge
-        return len(data), zlib.crc32(data), _ACTUAL_TEXT in data, len(_SHOW_TEXT.findall(data))
+        return len(data), zlib.crc32(data), scan and _ACTUAL_TEXT in data, _show_ops(data) if scan else []
     data = stream.rawdata or b""
     if stream.decipher:
         data = stream.decipher(stream.objid, stream.genno, data, stream.attrs)
@@ -335,35 +360,33 @@ def _inflate(stream: Any, budget: int) -> tuple[int, int, bool, int]:
     if not filters:
         if len(data) > budget:
             raise _TooLarge
-        return len(data), zlib.crc32(data), _ACTUAL_TEXT in data, len(_SHOW_TEXT.findall(data))
+        return len(data), zlib.crc32(data), scan and _ACTUAL_TEXT in data, _show_ops(data) if scan else []
     if filters not in (["FlateDecode"], ["Fl"]):
         raise _TooLarge
     inflater = zlib.decompressobj()
-    size = crc = ops = 0
-    named = False
-    tail = b""
+    size = crc = 0
+    parts: list[bytes] = []
     try:
         while data:
-            chunk = tail + inflater.decompress(data, 1 << 20)
-            size += len(chunk) - len(tail)
-            crc = zlib.crc32(chunk[len(tail) :], crc)
+            chunk = inflater.decompress(data, 1 << 20)
+            size += len(chunk)
+            crc = zlib.crc32(chunk, crc)
             if size > budget:
                 raise _TooLarge
+            if scan:
+                parts.append(chunk)
             data = inflater.unconsumed_tail
-            # A chunk is scanned up to its last whitespace; the rest is scanned with the next one.
-            cut = max(chunk.rfind(b" "), chunk.rfind(b"\n"), chunk.rfind(b"\r")) + 1 if data else len(chunk)
-            named = named or _ACTUAL_TEXT in chunk[:cut]
-            ops += len(_SHOW_TEXT.findall(chunk[:cut]))
-            tail = chunk[cut:]
-        chunk = tail + inflater.flush()
+        chunk = inflater.flush()
     except zlib.error as exc:
         raise _TooLarge from exc
     if not inflater.eof:
         raise _TooLarge
-    size += len(chunk) - len(tail)
-    crc = zlib.crc32(chunk[len(tail) :], crc)
-    named = named or _ACTUAL_TEXT in chunk
-    return size, crc, named, ops + len(_SHOW_TEXT.findall(chunk))
+    size, crc = size + len(chunk), zlib.crc32(chunk, crc)
+    if not scan:  # a font program or CMap: counted, never held
+        return size, crc, False, []
+    parts.append(chunk)
+    decoded = b"".join(parts)  # content: at most ``MAX_CONTENT`` bytes, held until this returns
+    return size, crc, _ACTUAL_TEXT in decoded, _show_ops(decoded)
 
 
 _SUBSET = re.compile(r"^[A-Z]{6}\+")
@@ -373,13 +396,14 @@ class _Resources:
     """The fonts of one page (by their embedded program, else by name) and the decoded size of all
     that pdfium reads for it."""
 
-    def __init__(self, seen: dict[int, tuple[int, int, bool, int]]) -> None:
+    def __init__(self, seen: dict[int, tuple[int, int, bool, list[bool]]]) -> None:
         self.by_program: dict[tuple[int, int], _Font | None] = {}
         self.by_name: dict[str, _Font | None] = {}
         self.inflated = 0
         self.content = 0
-        self.text_ops = 0
-        """Text-showing operators in the page's own content streams (forms not counted)."""
+        self.show_ops: list[bool] = []
+        """The text-showing operators of the page's own content streams (forms not counted): whether
+        each continues the previous one's line (see ``_show_ops``)."""
         self.actual_text = False
         """Some content stream or marked-content property of the page names /ActualText: only then
         are text objects checked for it one by one."""
@@ -399,9 +423,8 @@ class _Resources:
         if objid is not None and objid in self._seen:
             digest = self._seen[objid]
         else:
-            digest = _inflate(
-                stream, (MAX_CONTENT - self.content) if content else (MAX_INFLATED - self.inflated)
-            )
+            budget = (MAX_CONTENT - self.content) if content else (MAX_INFLATED - self.inflated)
+            digest = _inflate(stream, budget, scan=content)
             if objid is not None:
                 self._seen[objid] = digest
         self.inflated += digest[0]
@@ -411,7 +434,7 @@ class _Resources:
             raise _TooLarge
         self.actual_text = self.actual_text or (content and digest[2])
         if page:
-            self.text_ops += digest[3]
+            self.show_ops.extend(digest[3])
         return digest[0], digest[1]
 
     @staticmethod
@@ -478,6 +501,8 @@ class _Walk:
     """Text object address → position in content order."""
     page_text_objects: int = 0
     """Text objects of the page's own content (not inside forms)."""
+    page_index: dict[int, int] = field(default_factory=dict)
+    """Text object address → its position among the page's own text objects."""
     lines: list[dict[str, Any]] = field(default_factory=list)
     rects: list[dict[str, Any]] = field(default_factory=list)
     curves: list[dict[str, Any]] = field(default_factory=list)
@@ -494,7 +519,7 @@ class Layer:
             code = _GetLastError()
             raise OSError(f"pdfium cannot open the file (error {code})")
         self._fonts: dict[int, _Font | None] = {}
-        self._streams: dict[int, tuple[int, int, bool, int]] = {}
+        self._streams: dict[int, tuple[int, int, bool, list[bool]]] = {}
         self.fallbacks: dict[str, int] = {}
         """Why pages were left to pdfplumber (reason → pages), for benchmarks and tests."""
 
@@ -572,7 +597,7 @@ class Layer:
         _walk(page, _CountObjects, _GetObject, _IDENTITY, walk, height, doctop0, 0)
         if walk.reason:
             return walk.reason
-        if walk.page_text_objects != resources.text_ops:
+        if walk.page_text_objects != len(resources.show_ops):
             return "text operators and pdfium's text objects disagree"
         textpage = _TextLoadPage(page)
         if not textpage:
@@ -684,14 +709,20 @@ class Layer:
         if len(objects) != len(order):
             return "a text object pdfium left out"
         out: list[dict[str, Any]] = []
+        carry: tuple[float, float, float, float] | None = None
+        continues = resources.show_ops
         for obj in sorted(objects, key=order.__getitem__):
             run = objects[obj]
+            k = walk.page_index.get(obj)
+            if k is None or not continues[k]:
+                carry = None
             a, d, fs, info = run.a, run.d, run.size, run.info
             dsc = info.descent * fs
             glyphs = run.glyphs
             run_y = glyphs[0][1]
             run_f = _rec(run_y)
-            for (_x, raw_y, adv, ch), e in zip(glyphs, _positions(glyphs, a, fs), strict=True):
+            xs, carry = _positions(glyphs, a, fs, carry)
+            for (_x, raw_y, adv, ch), e in zip(glyphs, xs, strict=True):
                 f = run_f if raw_y == run_y else _rec(raw_y)
                 # pdfminer's LTChar box: (0, descent) – (adv, descent + size) in glyph space, through
                 # the char matrix (a, 0, 0, d, e, f); then pdfplumber's flip to top-down coordinates.
@@ -773,40 +804,49 @@ def _page_text(tp: int, n: int) -> str | None:
     return text
 
 
-def _positions(run: list[tuple[float, float, float, str]], a: float, fs: float) -> list[float]:
-    """x of each glyph origin of one text object, as pdfminer's arithmetic gives it.
+def _positions(
+    run: list[tuple[float, float, float, str]],
+    a: float,
+    fs: float,
+    carry: tuple[float, float, float, float] | None,
+) -> tuple[list[float], tuple[float, float, float, float] | None]:
+    """x of each glyph origin of one text object, as pdfminer's arithmetic gives it, and the state to
+    carry into the next object.
 
     pdfminer walks a ``TJ`` in double precision: ``x += advance`` after each glyph and
-    ``x -= n · size/1000`` for each number ``n`` of the array, the glyph at ``x · a + e``. pdfium's
-    origins are that walk in 32-bit floats. The numbers are recovered from the gaps between pdfium's
-    origins (they are written with at most one decimal by every writer seen) and the walk is redone;
-    where a gap is no such number (character or word spacing, a glyph pdfium dropped as a duplicate),
-    pdfium's own positions are kept from there on."""
-    out = [_rec(run[0][0])]
-    e = out[0]
-    x = 0.0
+    ``x -= n · size/1000`` for each number ``n`` of the array, the glyph at ``x · a + e``, ``e`` where
+    the last ``Td``/``Tm`` put the line; the next ``Tj`` without such an operator goes on with the same
+    ``x`` (as writers do when the font changes within a line). pdfium's origins are that walk in 32-bit
+    floats. The numbers are recovered from the gaps between pdfium's origins (they are written with at
+    most one decimal by every writer seen) and the walk is redone; an object that starts where the last
+    one ended, on the same line, continues its walk (``carry``: x, e, a and the line's raw y). Where a
+    gap is no such number (character or word spacing, a glyph pdfium dropped as a duplicate), pdfium's
+    own positions are kept from there on."""
+    first, y = run[0][0], run[0][1]
+    if carry is not None and carry[2] == a and carry[3] == y and abs(carry[0] * a + carry[1] - first) <= 1e-3:
+        x, e = carry[0], carry[1]
+        out = [x * a + e]
+    else:
+        e = _rec(first)
+        x = 0.0
+        out = [e]
     dxscale = 0.001 * fs * 1.0
-    exact = True
     for k in range(1, len(run)):
         raw = run[k][0]
-        if exact:
-            x = x + run[k - 1][2]
-            gap = (raw - run[k - 1][0]) / a - run[k - 1][2]
-            n = -gap / dxscale
-            number = round(n, 1)
-            if abs(n - number) > 0.02:
-                exact = False
-            else:
-                if number:
-                    x -= number * dxscale
-                pos = x * a + e
-                if abs(pos - raw) > 1e-3:
-                    exact = False
-                else:
-                    out.append(pos)
-                    continue
-        out.append(_rec(raw))
-    return out
+        x = x + run[k - 1][2]
+        gap = (raw - run[k - 1][0]) / a - run[k - 1][2]
+        n = -gap / dxscale
+        number = round(n, 1)
+        if abs(n - number) <= 0.02:
+            if number:
+                x -= number * dxscale
+            pos = x * a + e
+            if abs(pos - raw) <= 1e-3:
+                out.append(pos)
+                continue
+        out.extend(_rec(g[0]) for g in run[k:])
+        return out, None
+    return out, (x + run[-1][2], e, a, y)
 
 
 class _FontSizeCache:
@@ -876,7 +916,9 @@ def _walk(
         kind = _ObjGetType(obj)
         if kind == _TEXT:
             walk.text_objects[obj] = len(walk.text_objects)
-            walk.page_text_objects += depth == 0
+            if depth == 0:
+                walk.page_index[obj] = walk.page_text_objects
+                walk.page_text_objects += 1
         elif kind == _PATH:
             _path(obj, _mult(_matrix_of(obj, mat), ctm), walk, height, doctop0)
         elif kind == _IMAGE:
