@@ -29,6 +29,7 @@ finding); a text layer made of ``(cid:NNN)`` placeholders (fonts without a Unico
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
 import os
 import re
@@ -114,8 +115,10 @@ _CJK_RANGES = (
 )
 
 
+@functools.lru_cache(maxsize=8192)
 def _is_cjk(ch: str) -> bool:
-    """True for characters written without spaces around them (Han, kana, full-width punctuation)."""
+    """True for characters written without spaces around them (Han, kana, full-width punctuation).
+    Cached: a report uses a few thousand distinct characters, each tested many times."""
     cp = ord(ch)
     return any(lo <= cp <= hi for lo, hi in _CJK_RANGES)
 

@@ -191,12 +191,23 @@ def _digits_for_exponent(exp: int) -> int | None:
 _DIGITS = {e: _digits_for_exponent(e) for e in range(-160, 160)}
 
 
+_REC_MEMO: dict[float, float] = {}
+
+
 def _rec(v: float) -> float:
-    """The decimal number a float32 from pdfium most likely stood for (see the module docstring)."""
-    if v == 0.0 or not math.isfinite(v):
-        return v + 0.0
-    digits = _DIGITS.get(math.frexp(v)[1])
-    return v if digits is None else round(v, digits)
+    """The decimal number a float32 from pdfium most likely stood for (see the module docstring).
+    Memoised (bounded): line positions, sizes and matrix entries repeat all over a document."""
+    out = _REC_MEMO.get(v)
+    if out is None:
+        if v == 0.0 or not math.isfinite(v):
+            out = v + 0.0
+        else:
+            digits = _DIGITS.get(math.frexp(v)[1])
+            out = v if digits is None else round(v, digits)
+        if len(_REC_MEMO) >= 1 << 16:
+            _REC_MEMO.clear()
+        _REC_MEMO[v] = out
+    return out
 
 
 def _rec_at(v: float, ref: float) -> float:
