@@ -35,9 +35,11 @@ streams inflate beyond ``MAX_CONTENT``, whose content, forms and fonts together 
 or any of which cannot be inflated (pdfium aborts the whole process when an allocation fails, where
 pdfminer raises ``MemoryError`` or reports the damage), and a page pdfium cannot load.
 
-pdfium is not thread-safe: one ``Layer`` is used by one thread, and a process opens its own documents
-(the parser workers do). Every handle is closed when the page is done and the document when the layer
-is closed.
+pdfium is not thread-safe, across documents too: this module's calls hold ``_PDFIUM_LOCK`` (uncontended
+in the parser workers, one thread each), so threads sharing a process take turns; pypdfium2's own
+helpers (the OCR renderer) do not take it, so a process should not render in one thread while another
+reads. Processes each load their own documents. Every handle is closed when the page is done and the
+document when the layer is closed (flat RSS over 1,000 documents: benchmarks/pdf_reader.py rss).
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ import ctypes
 import itertools
 import math
 import re
+import threading
 import unicodedata
 import zlib
 from collections.abc import Iterator
@@ -168,6 +171,9 @@ _HOT_MAP_ERROR = _hot("FPDFText_HasUnicodeMapError", _INT)
 _HOT_TEXT_OBJECT = _hot("FPDFText_GetTextObject", ctypes.c_size_t)
 _HOT_ORIGIN = _hot("FPDFText_GetCharOrigin", _INT)
 _FontGetGlyphWidth = _hot("FPDFFont_GetGlyphWidth", _INT)  # font as c_void_p, size as c_float
+
+_PDFIUM_LOCK = threading.Lock()
+"""Held around every use of a document's handles (see the module docstring)."""
 
 _TEXT, _PATH, _IMAGE, _FORM = 1, 2, 3, 5
 _LINETO, _BEZIERTO, _MOVETO = 0, 1, 2
@@ -525,7 +531,8 @@ class Layer:
     """One PDF opened in pdfium; ``page`` reads one page at a time (close it, or use ``with``)."""
 
     def __init__(self, path: Path) -> None:
-        self._doc = _LoadDocument(str(path).encode("utf-8"), None)
+        with _PDFIUM_LOCK:
+            self._doc = _LoadDocument(str(path).encode("utf-8"), None)
         if not self._doc:
             code = _GetLastError()
             raise OSError(f"pdfium cannot open the file (error {code})")
@@ -542,13 +549,15 @@ class Layer:
 
     def close(self) -> None:
         if self._doc:
-            _CloseDocument(self._doc)
+            with _PDFIUM_LOCK:
+                _CloseDocument(self._doc)
             self._doc = None
 
     def agrees(self, pages: int) -> bool:
         """Whether pdfium sees as many pages as pdfminer; if not (a damaged page tree the two read
         differently), page numbers may not name the same pages and the layer must not be used."""
-        return _GetPageCount(self._doc) == pages
+        with _PDFIUM_LOCK:
+            return _GetPageCount(self._doc) == pages
 
     def page(self, index: int, plumber_page: Any) -> PageObjects | None:
         """The chars, edges and images of page ``index`` (0-based), or None when the page must be read by
@@ -568,14 +577,15 @@ class Layer:
                 reason = "resources unreadable"
         if reason is None:
             assert resources is not None
-            page = _LoadPage(self._doc, index)
-            if not page:
-                reason = "pdfium cannot load the page"
-            else:
-                try:
-                    result = self._read(page, plumber_page, resources)
-                finally:
-                    _ClosePage(page)
+            with _PDFIUM_LOCK:
+                page = _LoadPage(self._doc, index)
+                if not page:
+                    result: PageObjects | str = "pdfium cannot load the page"
+                else:
+                    try:
+                        result = self._read(page, plumber_page, resources)
+                    finally:
+                        _ClosePage(page)
                 if isinstance(result, str):
                     reason = result
                 else:
