@@ -7,6 +7,7 @@ peak memory of the whole process tree, the no-op re-run, and the views over 100,
     python benchmarks/run.py formats --n 200                   # docs/s per format + bare-library ratio
     python benchmarks/run.py speedup --n 240                   # --workers 1 vs all cores, mixed formats
     python benchmarks/run.py scale   --n 10000                 # peak RSS, then the no-op re-run
+    python benchmarks/run.py workermem --n 2400 --formats docx  # one parser worker's RSS over many files
     python benchmarks/run.py views   --db WAREHOUSE --reports 100000
 
 Every command prints one JSON object per measurement (``--json-out`` appends them to a file too).
@@ -460,6 +461,31 @@ def _strip(run: dict) -> dict:
     return {k: v for k, v in run.items() if k != "output"}
 
 
+def cmd_workermem(args: argparse.Namespace) -> None:
+    """Resident memory of one parser worker over many files of one format: the worker entry point
+    (collects each document's garbage) against bare ``parse_file`` (what the worker did before)."""
+    files = make_corpus(args.root / f"workermem-{args.n}", args.n, args.formats)
+    for fmt, paths in files.items():
+        for entry in ("parse_in_worker", "parse_file"):
+            code = (
+                "import sys, time, psutil\n"
+                f"from flows.ingest.parsing import {entry} as parse, sha256_file\n"
+                "me, rss, cpu = psutil.Process(), [], time.process_time()\n"
+                "for p in sys.argv[1:]:\n"
+                "    parse(p, sha256_file(p)); rss.append(me.memory_info().rss >> 20)\n"
+                "print(rss[0], max(rss), rss[-1], round(1000 * (time.process_time() - cpu) / len(rss), 1))\n"
+            )
+            out = subprocess.run(
+                [sys.executable, "-c", code, *map(str, paths)], cwd=REPO, capture_output=True, text=True,
+                check=True,
+            ).stdout.split()  # fmt: skip
+            first, peak, last, ms = (float(x) for x in out)
+            emit(
+                "worker_memory", format=fmt, entry=entry, files=len(paths), rss_first_mb=first,
+                rss_peak_mb=peak, rss_last_mb=last, cpu_ms_per_file=ms, machine=machine(),
+            )  # fmt: skip
+
+
 def cmd_marginal(args: argparse.Namespace) -> None:
     """The marginal ingest cost per document against the serial bare parse, on a corpus made fresh:
     (T(n) − T(n/3)) / (B(n) − B(n/3)), T a default-workers ingest (flow body and CLI wall), B the bare
@@ -650,6 +676,9 @@ def main() -> None:
     common(p, 540)
     p.add_argument("--workers", type=int, default=None, help="ingest workers [default: CPU count]")
     p.set_defaults(func=cmd_marginal)
+    p = sub.add_parser("workermem", help="one parser worker's RSS over many files, per format")
+    common(p, 2400)
+    p.set_defaults(func=cmd_workermem)
     p = sub.add_parser("startup", help="fixed cost of a run that loads one document, per milestone")
     p.add_argument("--repeat", type=int, default=3)
     p.set_defaults(func=cmd_startup)

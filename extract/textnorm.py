@@ -13,6 +13,7 @@ import unicodedata
 from functools import lru_cache
 
 # CJK Radicals Supplement code points seen in PDF text layers, mapped to the unified ideograph.
+# fmt: off
 _RADICAL_SUPPLEMENT = {
     "\u2e80": "丶",
     "\u2e81": "厂",
@@ -127,6 +128,7 @@ _RADICAL_SUPPLEMENT = {
     "\u2ef2": "亀",
     "\u2ef3": "龟",
 }
+# fmt: on
 
 # Kangxi Radicals, CJK compatibility ideographs (and their supplement): NFKC maps them correctly.
 _NFKC_BLOCKS = re.compile("[\u2f00-\u2fdf\uf900-\ufaff\U0002f800-\U0002fa1f]")

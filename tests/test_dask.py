@@ -169,3 +169,33 @@ def test_crashing_and_hanging_files_are_rejected_and_the_others_load(
 
     with Client(dask_address) as client:
         assert len(client.scheduler_info()["workers"]) == 2
+
+
+def test_a_scan_is_read_by_ocr_on_a_dask_worker(
+    prefect_harness: None, dask_address: str, tmp_path: Path
+) -> None:
+    """OCR runs inside the parsing worker on Dask too, under the same per-file limits (the OCR memory
+    allowance included): the committed scan loads there with its OCR pages and provenance, and every
+    truth cell is exact or flagged in the warehouse, as tests/test_ocr_ingest.py asserts for the pool."""
+    from tests.corpus_index import CORPUS, expected_facts
+    from tests.test_ingest import loaded_facts
+
+    scan = CORPUS / "synthetic" / "s0022-huyi-scjgj-2022.scanned.pdf"
+    drop, db = tmp_path / "drop", tmp_path / "w.duckdb"
+    drop.mkdir()
+    shutil.copyfile(scan, drop / scan.name)
+    summary = run_ingest(drop, db, dask_address=dask_address)
+    assert (summary["loaded"], summary["rejected"], summary["ocr_documents"]) == (1, 0, 1)
+    report_id = documents_by_name(db)[scan.name]["report_id"]
+    assert query(db, "SELECT ocr_pages FROM reports") == [([1, 2, 3, 4],)]
+    provenance = query(db, "SELECT DISTINCT provenance FROM facts WHERE table_id <> 'text'")
+    assert provenance == [("ocr",)]
+    expected = expected_facts("s0022-huyi-scjgj-2022")
+    missing = expected - loaded_facts(db, report_id)
+    flagged = query(
+        db,
+        "SELECT code, party FROM facts WHERE report_id = ? AND state IN ('uncertain', 'imputed')",
+        [report_id],
+    )
+    assert {(c, p) for c, p, _, _ in missing} <= set(flagged)
+    assert len(missing) <= 0.005 * len(expected)

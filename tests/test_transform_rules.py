@@ -44,25 +44,43 @@ def test_blank_is_not_zero_and_dash_is_not_blank():
     assert parse_value("251000元").unit == "元"
 
 
-T3_PARTIES = ["natural_person", "org_business", "org_research", "org_public_interest", "org_legal_service", "org_other", "total"]
+T3_PARTIES = [
+    "natural_person",
+    "org_business",
+    "org_research",
+    "org_public_interest",
+    "org_legal_service",
+    "org_other",
+    "total",
+]
 
 
 def _leaves(rows, table="t3"):
     v = vocab()
-    known = v.parties.keys() | {"申请人情况", "法人或其他组织"} if table == "t3" else (
-        set(v.trees["t4"]) | {c for cs in v.trees["t4"].values() for c in cs}
-    ) - {""}
+    known = (
+        v.parties.keys() | {"申请人情况", "法人或其他组织"}
+        if table == "t3"
+        else (set(v.trees["t4"]) | {c for cs in v.trees["t4"].values() for c in cs}) - {""}
+    )
     tokens = [[(t, Cell(t, r, c)) for c, t in enumerate(row) if t in known] for r, row in enumerate(rows)]
     return flatten_header(tokens, v.trees[table])
 
 
 def test_t3_header_official_layout():
-    rows = [["注", "申请人情况"], ["自然人", "法人或其他组织", "总计"], ["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"]]
+    rows = [
+        ["注", "申请人情况"],
+        ["自然人", "法人或其他组织", "总计"],
+        ["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"],
+    ]
     assert [vocab().parties[lf.path[-1]] for lf in _leaves(rows)] == T3_PARTIES
 
 
 def test_t3_header_total_top_layout():
-    rows = [["注", "申请人情况", "总计"], ["自然人", "法人或其他组织"], ["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"]]
+    rows = [
+        ["注", "申请人情况", "总计"],
+        ["自然人", "法人或其他组织"],
+        ["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"],
+    ]
     assert [vocab().parties[lf.path[-1]] for lf in _leaves(rows)] == T3_PARTIES
 
 
@@ -70,10 +88,17 @@ def test_t3_header_total_top_layout():
     "rows",
     [
         # layout A: the review leaves on row 2 beside the two litigation groups
-        [["行政复议", "行政诉讼"], ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计", "未经复议直接起诉", "复议后起诉"],
-         ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"] * 2],
+        [
+            ["行政复议", "行政诉讼"],
+            ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计", "未经复议直接起诉", "复议后起诉"],
+            ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"] * 2,
+        ],
         # layout B (seed ninghai): row 2 holds only the litigation groups, all 15 leaves on row 3
-        [["行政复议", "行政诉讼"], ["未经复议直接起诉", "复议后起诉"], ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"] * 3],
+        [
+            ["行政复议", "行政诉讼"],
+            ["未经复议直接起诉", "复议后起诉"],
+            ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"] * 3,
+        ],
     ],
 )
 def test_t4_header_layouts(rows):
@@ -84,8 +109,11 @@ def test_t4_header_layouts(rows):
 
 
 def test_t4_values_map_by_header_not_position():
-    header = [["行政复议", "", "", "", "", "行政诉讼"], ["未经复议直接起诉", "复议后起诉"],
-              ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"] * 3]
+    header = [
+        ["行政复议", "", "", "", "", "行政诉讼"],
+        ["未经复议直接起诉", "复议后起诉"],
+        ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"] * 3,
+    ]
     table = seq_table(header + [["1", "0", "0", "1", "2", "0", "0", "0", "0", "0", "1", "0", "0", "0", "1"]])
     facts, _ = map_t4([table], [])
     by_code = {f.code: f.value for f in facts}
@@ -133,7 +161,9 @@ def test_t3_row_one_value_short_whose_last_value_is_the_sum_is_not_placed():
 def test_t3_row_two_values_short_is_not_placed():
     """Two lost cells cannot be placed from the values alone: the row loads nothing."""
     warnings: list[str] = []
-    facts, _ = map_t3([_t3_table([["三、本年度办理结果", "（一）予以公开", "0", "0", "0", "0", "0"]])], warnings)
+    facts, _ = map_t3(
+        [_t3_table([["三、本年度办理结果", "（一）予以公开", "0", "0", "0", "0", "0"]])], warnings
+    )
     assert facts == []
     assert any("not loaded" in w for w in warnings)
 
@@ -151,7 +181,11 @@ def test_t3_level3_label_takes_group_from_context():
 
 
 def test_table_row_label_is_not_a_section_heading():
-    paras = [Paragraph("三、收到和处理政府信息公开申请情况"), Paragraph("一、本年新收政府信息公开申请数量"), Paragraph("10")]
+    paras = [
+        Paragraph("三、收到和处理政府信息公开申请情况"),
+        Paragraph("一、本年新收政府信息公开申请数量"),
+        Paragraph("10"),
+    ]
     sections = split_sections(paras)
     assert [s.section for s in sections] == ["requests"]
     assert "本年新收" in sections[0].text

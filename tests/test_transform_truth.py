@@ -50,7 +50,10 @@ def test_metadata_and_generations(path, reports):
     else:
         gen = meta["generation"].replace("gb20", "g")
         assert report.generations["t3"] == meta["table3_variant"].replace("gb20", "g")
-        assert report.generations["t2"] in (gen, "g21")  # a 2023 report may mix a G21 table 2 with a G19 table 3
+        assert report.generations["t2"] in (
+            gen,
+            "g21",
+        )  # a 2023 report may mix a G21 table 2 with a G19 table 3
 
 
 @pytest.mark.parametrize("path", DOCS, ids=lambda p: p.name)

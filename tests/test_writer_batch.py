@@ -92,3 +92,42 @@ def test_two_versions_in_one_batch_chain_as_versions(tmp_path: Path) -> None:
             (written[0].report_id, 1, False, None),
             (written[1].report_id, 2, True, written[0].report_id),
         ]
+
+
+def test_a_batch_versions_its_reports_exactly_as_one_write_per_document(tmp_path: Path) -> None:
+    """Lineage is read once per batch and kept in memory while the batch's reports succeed each other:
+    a changed file (same path) and another copy of the same agency's year, in one batch after a stored
+    first version, chain as they do when each is written alone."""
+    src = SEEDS / "longwan-2023.txt"
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    a, b = drop / "a.txt", drop / "b.txt"
+    a.write_bytes(src.read_bytes())
+    first = [(*_parsed(a), [])]
+    a.write_bytes(src.read_bytes() + b"\n")  # the same path, changed
+    b.write_bytes(src.read_bytes() + b"\n\n")  # another copy of the same agency and year
+    second = [(*_parsed(a), []), (*_parsed(b), [])]
+
+    def lineage(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+        return con.execute(
+            "SELECT report_id, source_path, version, is_current, supersedes FROM reports ORDER BY version"
+        ).fetchall()
+
+    with open_warehouse(tmp_path / "batched.duckdb") as wh:
+        wh.record_outcomes(first, SEEN_AT, "test")
+        wh.record_outcomes(second, SEEN_AT, "test")
+        batched = lineage(wh.con)
+    with open_warehouse(tmp_path / "single.duckdb") as wh:
+        for outcome, candidate, twins in first + second:
+            wh.record_outcome(outcome, candidate, twins, SEEN_AT, "test")
+        single = lineage(wh.con)
+    ids = [c.sha256[:16] for _, c, _ in first + second]
+    assert (
+        batched
+        == single
+        == [
+            (ids[0], str(a), 1, False, None),
+            (ids[1], str(a), 2, False, ids[0]),
+            (ids[2], str(b), 3, True, ids[1]),
+        ]
+    )

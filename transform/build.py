@@ -51,7 +51,9 @@ def build_report(doc: Document) -> Report:
         )
     narrative_only = not facts and not groups and not glued_checks
     # one tables_unread per report: a glued table that could not be split already says so per table
-    unread = None if any(c.rule_id == TABLES_UNREAD for c in glued_checks) else tables_unread(doc, groups, facts)
+    unread = (
+        None if any(c.rule_id == TABLES_UNREAD for c in glued_checks) else tables_unread(doc, groups, facts)
+    )
     if unread is not None:
         warnings.append(f"tables_unread: {unread.detail}")
     elif narrative_only:

@@ -149,7 +149,7 @@ def parse_isolated(items: Sequence[Item], limits: Limits, fault_spec: str = "") 
 
 def _serve() -> None:
     """The child: read the settings, then parse each item until stdin closes."""
-    from flows.ingest.parsing import init_worker, parse_file
+    from flows.ingest.parsing import init_worker, parse_in_worker
 
     stdin, stdout = sys.stdin.buffer.fileno(), sys.stdout.buffer.fileno()
     sys.stdout = sys.stderr  # anything a library prints must not corrupt the frames
@@ -163,7 +163,7 @@ def _serve() -> None:
             path, sha256 = _read_frame(stdin, None)
         except _ChildGone:
             return
-        _write_frame(stdout, parse_file(path, sha256))
+        _write_frame(stdout, parse_in_worker(path, sha256))
 
 
 if __name__ == "__main__":

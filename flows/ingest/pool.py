@@ -27,7 +27,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 
 from flows.ingest.limits import Limits, timeout_reason
-from flows.ingest.parsing import FAULT_ENV, ParseOutcome, init_worker, parse_file
+from flows.ingest.parsing import FAULT_ENV, ParseOutcome, init_worker, parse_in_worker
 
 Item = tuple[str, str]
 """(path, sha256) of a file to parse."""
@@ -144,7 +144,7 @@ class ParserPool:
             retry: list[Item] = []
             for item in queue:
                 try:
-                    futures[executor.submit(parse_file, *item)] = item
+                    futures[executor.submit(parse_in_worker, *item)] = item
                 except (BrokenProcessPool, RuntimeError):
                     # broken by a crash seen first by another batch: replace the pool, resubmit unchanged
                     self._discard(generation)
@@ -185,7 +185,7 @@ class ParserPool:
         )
         self._alone = executor
         try:
-            future = executor.submit(parse_file, *item)
+            future = executor.submit(parse_in_worker, *item)
             try:
                 outcome = future.result(timeout=self.file_timeout)
             except BrokenProcessPool:

@@ -4,6 +4,7 @@ CREATE TABLE IF NOT EXISTS narratives (
     ordinal    INTEGER NOT NULL,
     section    VARCHAR NOT NULL,   -- canonical key (overview, requests, problems …) or 'unclassified'
     heading    VARCHAR,
-    text       VARCHAR,
-    PRIMARY KEY (report_id, ordinal)
+    text       VARCHAR
 );
+-- Key: (report_id, ordinal), unique by construction (ordinals are numbered by the transform) and asserted
+-- by the data tests; not declared, for the reason given at facts.

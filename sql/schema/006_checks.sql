@@ -10,6 +10,7 @@ CREATE TABLE IF NOT EXISTS checks (
     lhs        DOUBLE,             -- left side of the equation (NULL when not evaluable)
     rhs        DOUBLE,             -- right side
     detail     VARCHAR,            -- the equation with the values used, or the unknown term
-    imputes    VARCHAR,            -- 'code[party]=value' when this rule filled a missing cell (facts.state = imputed)
-    PRIMARY KEY (report_id, rule_id, party)
+    imputes    VARCHAR             -- 'code[party]=value' when this rule filled a missing cell (facts.state = imputed)
 );
+-- Key: (report_id, rule_id, party), unique by construction (the writer keeps the first of a repeated key,
+-- with a warning) and asserted by the data tests; not declared, for the reason given at facts.

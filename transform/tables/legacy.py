@@ -66,8 +66,6 @@ def _top_of(text: str, tops: list[str]) -> str | None:
     return None
 
 
-
-
 def _index() -> dict[str, list[tuple[tuple[str, ...], str]]]:
     out: dict[str, list[tuple[tuple[str, ...], str]]] = {}
     for code, m in vocab().metrics.items():
