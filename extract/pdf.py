@@ -29,7 +29,9 @@ finding); a text layer made of ``(cid:NNN)`` placeholders (fonts without a Unico
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
+import os
 import re
 import statistics
 import zlib
@@ -44,9 +46,11 @@ import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdfparser import PDFSyntaxError
 from pdfminer.psexceptions import PSEOF, PSException
+from pdfplumber import table as plumber_table
+from pdfplumber.table import TableFinder, TableSettings, cells_to_tables, edges_to_intersections
 from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
-from extract import resources
+from extract import pdfium_layer, resources
 from extract.errors import CorruptFile, EmptyFile, EncryptedFile, NoTextLayer
 from extract.geometry import cluster
 from extract.model import Block, Cell, Document, Paragraph, Table
@@ -111,8 +115,10 @@ _CJK_RANGES = (
 )
 
 
+@functools.lru_cache(maxsize=8192)
 def _is_cjk(ch: str) -> bool:
-    """True for characters written without spaces around them (Han, kana, full-width punctuation)."""
+    """True for characters written without spaces around them (Han, kana, full-width punctuation).
+    Cached: a report uses a few thousand distinct characters, each tested many times."""
     cp = ord(ch)
     return any(lo <= cp <= hi for lo, hi in _CJK_RANGES)
 
@@ -183,7 +189,12 @@ class _Page:
 # Entry point
 
 
-def read(path: Path, *, ocr: bool = True) -> Document:
+ENGINE_ENV = "XXGK_PDF_ENGINE"
+"""``pdfminer`` makes every page go through pdfplumber/pdfminer as before the pdfium text layer existed
+(the reference the fast path is compared with); anything else, or unset, reads pages with pdfium."""
+
+
+def read(path: Path, *, ocr: bool = True, engine: str | None = None) -> Document:
     """Read a PDF into paragraphs and exact-grid tables, in reading order.
 
     With ``ocr`` (the default), pages without a text layer and large images on text pages (a statistics
@@ -193,6 +204,11 @@ def read(path: Path, *, ocr: bool = True) -> Document:
 
     ``meta`` holds ``pages`` (the page count) and, when the document info has them, ``title`` and
     ``creation_date`` (ISO 8601 when the PDF date parses).
+
+    pdfplumber opens the file (encryption, damage and the page tree are judged by pdfminer, as are the
+    metadata); each page's characters and ruling lines are then read by pdfium (``extract.pdfium_layer``,
+    several times faster), unless that module leaves the page to pdfplumber (what it cannot reproduce
+    exactly). ``engine="pdfminer"`` (or ``XXGK_PDF_ENGINE=pdfminer``) reads every page with pdfplumber.
     """
     path = Path(path)
     if path.stat().st_size == 0:
@@ -212,12 +228,17 @@ def read(path: Path, *, ocr: bool = True) -> Document:
         n_chars = n_cid = image_only = ocr_glyphs = 0
         ocr_pages: list[int] = []
         renderer = _Renderer(path) if ocr else None
+        layer = _open_layer(path, engine)
+        if layer is not None and not layer.agrees(len(plumber_pages)):
+            layer.close()
+            layer = None
         try:
             for i, page in enumerate(plumber_pages):
                 try:
+                    objs = layer.page(i, page) if layer is not None else None
                     try:
-                        chars = page.chars
-                        images = page.images
+                        chars = page.chars if objs is None else objs.chars
+                        images = page.images if objs is None else objs.images
                     except _PARSE_ERRORS as exc:
                         raise CorruptFile(f"page {i + 1} cannot be parsed ({_cause(exc)})") from exc
                     n_chars += len(chars)
@@ -226,7 +247,7 @@ def read(path: Path, *, ocr: bool = True) -> Document:
                         image_only += bool(images)
                         parsed = _Page(i + 1, float(page.width), float(page.height), [], [], [])
                         if images and renderer is not None:
-                            ocr_glyphs += _ocr_into(parsed, renderer, i, [_whole_page(page)])
+                            ocr_glyphs += _ocr_into(parsed, renderer, i, [_whole_page(page, images)])
                             ocr_pages.append(i + 1)
                         elif (
                             renderer is None and i + 1 == SCAN_PROBE_PAGES and image_only == SCAN_PROBE_PAGES
@@ -236,7 +257,7 @@ def read(path: Path, *, ocr: bool = True) -> Document:
                         continue
                     if i + 1 >= SCAN_PROBE_PAGES and n_cid > n_chars / 2:
                         raise _cid_error()
-                    parsed = _read_page(page, i + 1)
+                    parsed = _read_page(page, i + 1, objs)
                     regions = _image_regions(page, images, chars) if renderer is not None else []
                     if regions:
                         ocr_glyphs += _ocr_into(parsed, renderer, i, regions)
@@ -245,6 +266,8 @@ def read(path: Path, *, ocr: bool = True) -> Document:
                 finally:
                     page.close()  # drops the parsed layout and cached objects of this page
         finally:
+            if layer is not None:
+                layer.close()
             if renderer is not None:
                 renderer.close()
     if n_chars == 0 and ocr_glyphs == 0:
@@ -279,6 +302,8 @@ def _closing(pdf: Any) -> Iterator[None]:
             stream = getattr(pdf, "stream", None)
             if stream is not None and not getattr(pdf, "stream_is_external", False):
                 stream.close()
+
+
 _NO_TEXT_OCR_OFF = "the PDF has no text layer (scanned images); OCR is switched off"
 OCR_MIN_IMAGE_AREA = 0.15
 """An image on a text page is read by OCR when it covers at least this fraction of the page and no
@@ -330,8 +355,19 @@ def _image_dpi(image: dict[str, Any]) -> float:
     return min(max(native, OCR_DPI[0]), OCR_DPI[1])
 
 
-def _whole_page(page: Any) -> tuple[tuple[float, float, float, float], float]:
-    dpi = max((_image_dpi(im) for im in page.images), default=OCR_DPI[0])
+def _open_layer(path: Path, engine: str | None) -> pdfium_layer.Layer | None:
+    """The pdfium reader of the file, or None when every page goes through pdfplumber (asked for, or
+    pdfium cannot open a file pdfminer could)."""
+    if (engine or os.environ.get(ENGINE_ENV, "")).strip().lower() == "pdfminer":
+        return None
+    try:
+        return pdfium_layer.Layer(path)
+    except OSError:
+        return None
+
+
+def _whole_page(page: Any, images: list[dict[str, Any]]) -> tuple[tuple[float, float, float, float], float]:
+    dpi = max((_image_dpi(im) for im in images), default=OCR_DPI[0])
     return (0.0, 0.0, float(page.width), float(page.height)), dpi
 
 
@@ -477,15 +513,98 @@ def _iso_date(raw: str) -> str:
 # One page
 
 
-def _read_page(page: Any, number: int) -> _Page:
-    """Tables and text lines of one page, from a single parse of its objects."""
-    deduped = page.dedupe_chars(tolerance=1)
-    finder = deduped.debug_tablefinder(TABLE_SETTINGS)  # = find_tables(), plus the cells it dropped
+class _Surface:
+    """What pdfplumber's ``TableFinder`` reads of a page: its edges and its box."""
+
+    def __init__(self, edges: list[dict[str, Any]], bbox: tuple[float, float, float, float]) -> None:
+        self.edges = edges
+        self.bbox = bbox
+
+
+class _Finder:
+    """``page.debug_tablefinder(settings)`` (``find_tables()``, plus the cells it dropped), built from
+    pdfplumber's own steps except ``intersections_to_cells``, replaced by ``_intersections_to_cells``."""
+
+    def __init__(self, surface: _Surface, settings: dict[str, Any]) -> None:
+        self.page = surface
+        self.settings = TableSettings.resolve(settings)
+        self.edges = TableFinder.get_edges(self)  # type: ignore[arg-type]  # reads .page and .settings
+        self.intersections = edges_to_intersections(
+            self.edges, self.settings.intersection_x_tolerance, self.settings.intersection_y_tolerance
+        )
+        self.cells = _intersections_to_cells(self.intersections)
+        self.tables = [plumber_table.Table(surface, group) for group in cells_to_tables(self.cells)]  # type: ignore[arg-type]
+
+
+def _intersections_to_cells(
+    intersections: dict[tuple[float, float], dict[str, list[dict[str, Any]]]],
+) -> list:
+    """``pdfplumber.table.intersections_to_cells``, same cells in the same order: for each point (in
+    sorted order), the first point below and the first to its right, in that nesting, that close a
+    rectangle whose four corners are intersections joined by common edges. pdfplumber rebuilds both
+    points' edge sets for every pair it tests and scans all later points for each one; here the sets and
+    the points per column and per row are made once."""
+    points = sorted(intersections)
+    v_sets = {
+        p: {(e["x0"], e["top"], e["x1"], e["bottom"]) for e in d["v"]} for p, d in intersections.items()
+    }
+    h_sets = {
+        p: {(e["x0"], e["top"], e["x1"], e["bottom"]) for e in d["h"]} for p, d in intersections.items()
+    }
+    column: dict[float, list[tuple[float, float]]] = {}
+    row: dict[float, list[tuple[float, float]]] = {}
+    for p in points:
+        column.setdefault(p[0], []).append(p)
+        row.setdefault(p[1], []).append(p)
+
+    def connects(p1: tuple[float, float], p2: tuple[float, float]) -> bool:
+        if p1[0] == p2[0] and not v_sets[p1].isdisjoint(v_sets[p2]):
+            return True
+        return p1[1] == p2[1] and not h_sets[p1].isdisjoint(h_sets[p2])
+
+    cells = []
+    for pt in points:
+        col, rw = column[pt[0]], row[pt[1]]
+        below = col[col.index(pt) + 1 :]
+        right = rw[rw.index(pt) + 1 :]
+        found = None
+        for below_pt in below:
+            if not connects(pt, below_pt):
+                continue
+            for right_pt in right:
+                if not connects(pt, right_pt):
+                    continue
+                corner = (right_pt[0], below_pt[1])
+                if corner in intersections and connects(corner, right_pt) and connects(corner, below_pt):
+                    found = (pt[0], pt[1], corner[0], corner[1])
+                    break
+            if found:
+                break
+        if found:
+            cells.append(found)
+    return cells
+
+
+def _find_tables(surface: _Surface, settings: dict[str, Any]) -> _Finder:
+    return _Finder(surface, settings)
+
+
+def _read_page(page: Any, number: int, objs: pdfium_layer.PageObjects | None = None) -> _Page:
+    """Tables and text lines of one page, from a single parse of its objects (pdfium's, when ``objs``
+    holds them, else pdfplumber's)."""
+    if objs is None:
+        deduped = page.dedupe_chars(tolerance=1)
+        all_chars, edges = deduped.chars, deduped.edges
+    else:
+        all_chars, edges = pdfium_layer.dedupe_chars(objs.chars, tolerance=1), objs.edges
+    surface = _Surface(edges, page.bbox)
+    finder = _find_tables(surface, TABLE_SETTINGS)
     closing = _closing_rules(finder)
     if closing:  # rare: only pages with a table left open at the top or bottom are searched twice
-        finder = deduped.debug_tablefinder({**TABLE_SETTINGS, "explicit_horizontal_lines": closing})
-    chars = [c for c in deduped.chars if c["text"]]
+        finder = _find_tables(surface, {**TABLE_SETTINGS, "explicit_horizontal_lines": closing})
+    chars = [c for c in all_chars if c["text"]]
     tables = sorted(finder.tables, key=lambda t: (t.bbox[1], t.bbox[0]))
+    table_boxes = [t.bbox for t in tables]  # a property pdfplumber recomputes from the cells each time
     in_tables = {tuple(b) for t in tables for b in t.cells}
     lone = [tuple(b) for b in finder.cells if tuple(b) not in in_tables]
 
@@ -495,8 +614,7 @@ def _read_page(page: Any, number: int) -> _Page:
     for c in chars:
         cx = (c["x0"] + c["x1"]) / 2
         cy = (c["top"] + c["bottom"]) / 2
-        for i, t in enumerate(tables):
-            x0, top, x1, bottom = t.bbox
+        for i, (x0, top, x1, bottom) in enumerate(table_boxes):
             if x0 - 0.5 <= cx <= x1 + 0.5 and top - 0.5 <= cy <= bottom + 0.5:
                 table_chars[i].append(c)
                 break
@@ -531,7 +649,7 @@ def _read_page(page: Any, number: int) -> _Page:
         cell = _PCell(text=text, row=0, x0=x0, x1=x1, rowspan=1, page=number)
         boxes.append(_Part(number, x0, top, x1, bottom, [x0, x1], [top, bottom], [cell], box=box_id))
 
-    parts = [_table_part(t.cells, t.bbox, table_chars[i], number) for i, t in enumerate(tables)]
+    parts = [_table_part(t.cells, table_boxes[i], table_chars[i], number) for i, t in enumerate(tables)]
     for part in parts:
         part.open_bottom = any(abs(part.bottom - rule["top"]) < 1 for rule in closing)
     lines.sort(key=lambda ln: (ln.top, ln.x0))
