@@ -347,7 +347,8 @@ def ingest(drop: Path, db: Path, workers: int | None = None, *extra: str, progre
 
 _SUMMARY = re.compile(
     r"Summary: (?P<seen>\d+) seen, (?P<unchanged>\d+) unchanged, (?P<loaded>\d+) loaded, "
-    r"(?P<rejected>\d+) rejected, (?P<duplicate>\d+) duplicate(?:, \d+ deferred)?; parsed (?P<parsed>\d+)"
+    r"(?P<rejected>\d+) rejected, (?P<duplicate>\d+) duplicate(?:, \d+ deferred)?(?:, \d+ skipped)?; "
+    r"parsed (?P<parsed>\d+)"
 )
 
 
