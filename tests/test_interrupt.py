@@ -34,7 +34,14 @@ import duckdb
 import pytest
 
 from flows.warehouse.staging import staging_path
-from tests.test_ingest import assert_facts_match_truth, copy, documents_by_name, kill_corpus, query
+from tests.test_ingest import (
+    assert_facts_match_truth,
+    copy,
+    documents_by_name,
+    holding_one_file,
+    kill_corpus,
+    query,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -251,7 +258,7 @@ def test_a_signal_mid_run_stops_cleanly_and_the_rerun_converges(
 ) -> None:
     drop, db, sources = setup_drop(tmp_path)
     argv = ingest_argv(xxgk_bin, drop, db)
-    command = Command(argv, cli_env, tty)
+    command = Command(argv, holding_one_file(cli_env, sources), tty)
     try:
         with WarehousePoller(db) as poller:
             # the first document loaded: the bar's "loaded <file>" on a terminal, a plain line on a pipe
@@ -304,7 +311,7 @@ def test_a_second_ctrl_c_exits_at_once_and_the_next_run_resumes(
 ) -> None:
     drop, db, sources = setup_drop(tmp_path)
     argv = ingest_argv(xxgk_bin, drop, db)
-    command = Command(argv, cli_env, tty=True)
+    command = Command(argv, holding_one_file(cli_env, sources), tty=True)
     try:
         with WarehousePoller(db) as poller:
             command.read_until(rb"loaded[\t ]\S+", 600)
